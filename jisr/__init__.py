@@ -1,0 +1,137 @@
+"""Jisr: enrollment and accompaniment of women project holders and persons with disabilities."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from jisr.config import Config
+
+
+def create_app(config: object | None = None) -> Flask:
+    app = Flask(__name__, instance_path=None)
+    app.config.from_object(config if config is not None else Config())
+    register_extensions(app)
+    register_request_handling(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from jisr import models  # noqa: F401  (every table known to Alembic)
+    from jisr.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from jisr.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    # "basic", not "strong": phones on mobile networks change IP often, which would sign people out.
+    login_manager.session_protection = "basic"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from jisr.auth.models import User
+
+        return db.session.get(User, int(user_id))
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _sqlite_pragmas(app)
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    import sqlalchemy as sa
+
+    from jisr.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def register_request_handling(app: Flask) -> None:
+    """One commit per request, in one place: success commits, anything else rolls back."""
+    from flask import g
+
+    from jisr.extensions import db
+    from jisr.i18n import remember_language
+
+    app.before_request(remember_language)
+
+    @app.after_request
+    def commit_session(response):
+        if response.status_code < 400 and not g.get("rollback_only"):
+            db.session.commit()
+            from jisr.outbox.services import deliver_queued
+
+            deliver_queued()
+        else:
+            db.session.rollback()
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        return response
+
+    @app.teardown_request
+    def rollback_on_error(exc):
+        if exc is not None:
+            db.session.rollback()
+
+
+def register_blueprints(app: Flask) -> None:
+    from jisr.applications.routes import bp as applications_bp
+    from jisr.auth.routes import bp as auth_bp
+    from jisr.documents.routes import bp as documents_bp
+    from jisr.main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(applications_bp)
+    app.register_blueprint(documents_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from jisr.main.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from jisr.commands import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from jisr.i18n import template_context
+    from jisr.main.filters import register
+
+    app.context_processor(template_context)
+    register(app)
+
+
+def _project_root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from jisr.extensions import db
+from jisr.geo.models import Province
+from jisr.timeutil import utcnow
+
+
+class Role(enum.StrEnum):
+    APPLICANT = "applicant"
+    AGENT = "agent"
+    INCUBATOR_MANAGER = "incubator_manager"
+    MENTOR = "mentor"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+user_provinces = sa.Table(
+    "user_provinces",
+    db.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("province_id", sa.ForeignKey("provinces.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class User(UserMixin, db.Model):
+    """Anyone who signs in. Agents and coordinators are scoped to provinces, incubator staff to an incubator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(20), unique=True)  # E.164
+    password_hash: Mapped[str | None] = mapped_column(sa.String(256))
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(30), default=Role.APPLICANT, index=True)
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    incubator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incubators.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    provinces: Mapped[list[Province]] = relationship(secondary=user_provinces)
+
+    __table_args__ = (
+        sa.CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_contact"),
+        sa.CheckConstraint(
+            "role IN ('applicant','agent','incubator_manager','mentor','coordinator','admin')", name="role"
+        ),
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class PasswordResetCode(db.Model):
+    """A single-use code, stored hashed, sent through the outbox."""
+
+    __tablename__ = "password_reset_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(256))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PasswordResetCode {self.id} user={self.user_id}>"

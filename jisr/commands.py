@@ -1,0 +1,137 @@
+"""`flask --app jisr ...` commands: seed-demo, create-user, send-outbox, translate."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+
+from jisr.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def register(app) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(seed_reference)
+    app.cli.add_command(create_user)
+    app.cli.add_command(send_outbox)
+    app.cli.add_command(translate)
+
+
+@click.command("seed-reference")
+def seed_reference():
+    """Load regions, provinces and sectors (idempotent)."""
+    from jisr.geo.reference import load_reference_data
+
+    load_reference_data()
+    db.session.commit()
+    click.echo("Reference data loaded.")
+
+
+@click.command("seed-demo")
+@click.option("--force", is_flag=True, help="Seed even when JISR_ENV=production.")
+def seed_demo(force: bool):
+    """Reference data, the demo programme, incubators, one account per role, sample files."""
+    from jisr.demo import DEMO_PASSWORD_FILES, FILES, seed_demo as run
+    from jisr.timeutil import local_today
+
+    if current_app.config["ENV_NAME"] == "production" and not force:
+        raise click.ClickException("Refusing to load demo accounts in production (use --force).")
+    accounts = run(local_today())
+    db.session.commit()
+    click.echo("Demo data ready. Accounts (sign in with the e-mail or the phone number):")
+    for user, password in accounts:
+        click.echo(f"  {user.role:<18} {user.email or user.phone:<36} {password}")
+    click.echo(f"  applicants with sample files: {', '.join(f[0] for f in FILES)} / {DEMO_PASSWORD_FILES}")
+
+
+@click.command("create-user")
+@click.option("--role", required=True, type=click.Choice(
+    ["applicant", "agent", "incubator_manager", "mentor", "coordinator", "admin"]))
+@click.option("--name", "full_name", required=True)
+@click.option("--email")
+@click.option("--phone")
+@click.option("--province", "provinces", multiple=True, help="Province code (agents, coordinators).")
+@click.option("--incubator", help="Incubator code (incubator staff).")
+@click.password_option()
+def create_user(role, full_name, email, phone, provinces, incubator, password):
+    """Create an account for a real person."""
+    from jisr.auth.models import User
+    from jisr.auth.services import normalise_email, normalise_phone
+    from jisr.geo.models import Province
+    from jisr.incubators.models import Incubator
+
+    if not email and not phone:
+        raise click.UsageError("Give --email or --phone.")
+    try:
+        email = normalise_email(email) if email else None
+        phone = normalise_phone(phone) if phone else None
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    if db.session.scalar(sa.select(User).where(sa.or_(User.email == email, User.phone == phone))
+                         .where(sa.or_(User.email.is_not(None), User.phone.is_not(None)))) is not None:
+        raise click.ClickException("An account with this e-mail or phone already exists.")
+    user = User(role=role, full_name=full_name, email=email, phone=phone)
+    user.set_password(password)
+    if provinces:
+        found = db.session.scalars(sa.select(Province).where(Province.code.in_(provinces))).all()
+        missing = set(provinces) - {p.code for p in found}
+        if missing:
+            raise click.UsageError(f"Unknown province codes: {', '.join(sorted(missing))}")
+        user.provinces = found
+    if incubator:
+        found = db.session.scalar(sa.select(Incubator).where(Incubator.code == incubator))
+        if found is None:
+            raise click.UsageError(f"Unknown incubator code: {incubator}")
+        user.incubator_id = found.id
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} account {email or phone}.")
+
+
+@click.command("send-outbox")
+def send_outbox():
+    """Deliver pending e-mails (run from cron to retry what failed at request time)."""
+    from jisr.outbox.services import deliver_pending
+
+    click.echo(f"{deliver_pending()} message(s) processed.")
+
+
+@click.group()
+def translate():
+    """Extract, update and compile the catalogues in translations/."""
+
+
+def _pybabel(*args: str) -> None:
+    pybabel = str(Path(sys.executable).with_name("pybabel"))
+    subprocess.run([pybabel, *args], check=True, cwd=ROOT)
+
+
+@translate.command()
+def extract():
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--add-comments=i18n:", "--sort-by-file",
+             "--no-wrap", "-o", "translations/messages.pot", ".")
+
+
+@translate.command()
+def update():
+    extract.callback()
+    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-wrap", "--ignore-obsolete")
+
+
+@translate.command()
+def compile():
+    _pybabel("compile", "-d", "translations", "--statistics")
+
+
+@translate.command()
+@click.argument("lang")
+def init(lang):
+    """Start a catalogue for a new language."""
+    extract.callback()
+    _pybabel("init", "-i", "translations/messages.pot", "-d", "translations", "-l", lang, "--no-wrap")

@@ -1,0 +1,99 @@
+"""Settings from JISR_* environment variables, with defaults that serve one machine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("JISR_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when production settings are missing: failing fast beats a guessable key."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"JISR_{name}")
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def _bool(name: str, default: bool) -> bool:
+    return (_env(name, "1" if default else "0") or "").lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(production: bool) -> str:
+    key = _env("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError("JISR_SECRET_KEY must be set when JISR_ENV=production.")
+    # A development key generated once and kept, so sessions survive restarts without a key in the repo.
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    """Built from the environment when the app is created, not at import time."""
+
+    def __init__(self) -> None:
+        self.ENV_NAME = _env("ENV", "development")
+        production = self.ENV_NAME == "production"
+        self.SECRET_KEY = _secret_key(production)
+
+        database_url = _env("DATABASE_URL")
+        if not database_url:
+            if production:
+                raise ConfigError("JISR_DATABASE_URL must be set when JISR_ENV=production.")
+            INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+            database_url = f"sqlite:///{INSTANCE_DIR / 'jisr.sqlite3'}"
+        self.SQLALCHEMY_DATABASE_URI = database_url
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(database_url)
+
+        self.UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+        self.MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_MB", 5) * 1024 * 1024
+        # Werkzeug refuses bodies above this with 413; leave room for the other form fields.
+        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 256 * 1024
+
+        self.REDIS_URL = _env("REDIS_URL")
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_HEADERS_ENABLED = True
+
+        self.MAIL_SERVER = _env("MAIL_SERVER")
+        self.MAIL_PORT = _int("MAIL_PORT", 25)
+        self.MAIL_USERNAME = _env("MAIL_USERNAME")
+        self.MAIL_PASSWORD = _env("MAIL_PASSWORD")
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+        self.MAIL_SENDER = _env("MAIL_SENDER", "Jisr <no-reply@jisr.localhost>")
+
+        self.COUNTRY = _env("COUNTRY", "MA")
+        self.LANGUAGES = (_env("LANGUAGES", "ar,fr") or "ar,fr").split(",")
+        self.BABEL_DEFAULT_LOCALE = self.LANGUAGES[0]
+        self.BABEL_DEFAULT_TIMEZONE = _env("TIMEZONE", "Africa/Casablanca")
+        self.BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
+
+        self.RESET_CODE_MINUTES = _int("RESET_CODE_MINUTES", 30)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = production
+        self.REMEMBER_COOKIE_SECURE = production
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.WTF_CSRF_TIME_LIMIT = None  # a form left open for a long visit must still submit
+        self.SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
+
+
+def engine_options(database_url: str) -> dict:
+    if database_url.startswith("sqlite"):
+        # Concurrent writers wait for the lock instead of failing at once.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}

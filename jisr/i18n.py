@@ -1,0 +1,59 @@
+"""Language choice: ?lang=, then the saved choice, then Accept-Language, then the default."""
+
+from urllib.parse import urlencode
+
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+
+def available_languages() -> list[str]:
+    return current_app.config["LANGUAGES"]
+
+
+def chosen_language() -> str:
+    languages = available_languages()
+    asked = request.args.get("lang")
+    if asked in languages:
+        return asked
+    saved = session.get("lang")
+    if saved in languages:
+        return saved
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def select_locale() -> str:
+    """Catalogue per language, formatting per country: ar_MA writes dates and numbers as Moroccans do."""
+    return f"{chosen_language()}_{current_app.config['COUNTRY']}"
+
+
+def remember_language() -> None:
+    """A ?lang= choice sticks for the following pages, and on the account when signed in."""
+    asked = request.args.get("lang")
+    if asked in available_languages():
+        session["lang"] = asked
+        if current_user.is_authenticated and current_user.locale != asked:
+            current_user.locale = asked
+
+
+def language_switch_url(lang: str) -> str:
+    """The current page in another language. After a POST, the page's own address (GET) is used."""
+    args = request.args.to_dict(flat=True) if request.method == "GET" else {}
+    args["lang"] = lang
+    return f"{request.path}?{urlencode(args)}"
+
+
+LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français"}
+
+
+def template_context() -> dict:
+    locale = get_locale()
+    return {
+        "locale": locale,
+        "language": locale.language,
+        "text_direction": locale.text_direction,
+        "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in available_languages()],
+        "language_switch_url": language_switch_url,
+    }

@@ -1,0 +1,39 @@
+"""Error pages in the reader's language; nothing the user did should ever show a bare 500."""
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    403: (_l("Access denied"), _l("You do not have access to this page.")),
+    404: (_l("Page not found"), _l("This page does not exist or you do not have access to it.")),
+    405: (_l("Not allowed"), _l("This action is not allowed here.")),
+    413: (_l("File too large"), _l("The file you sent is larger than the allowed size.")),
+    422: (_l("Invalid data"), _l("Some information is not valid. Go back and correct it.")),
+    429: (_l("Too many attempts"), _l("Too many attempts. Please wait a few minutes and try again.")),
+    500: (_l("Something went wrong"), _l("An error happened on our side. Please try again later.")),
+}
+
+
+def render_error(code: int, detail=None):
+    title, text = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+
+
+def register(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        from flask_babel import gettext as _
+
+        return render_error(400, _("Your session has expired or the form is out of date. Please try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        app.logger.exception("Unhandled error")
+        return render_error(500)

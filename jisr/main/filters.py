@@ -1,0 +1,33 @@
+"""Template helpers: Babel's own formatting, bilingual labels for coded values."""
+
+from flask_babel import format_date, format_datetime, format_decimal
+
+from jisr.labels import label
+
+
+def register(app) -> None:
+    app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["form_errors"] = form_errors
+
+
+def form_errors(form) -> list[tuple[str, str, str]]:
+    """Flatten a form's errors (FieldList and FormField included) for the error summary."""
+    found: list[tuple[str, str, str]] = []
+
+    def walk(field):
+        if hasattr(field, "entries"):  # FieldList
+            for entry in field.entries:
+                walk(entry)
+        elif hasattr(field, "form") and hasattr(field.form, "_fields") and field.type == "FormField":
+            for sub in field.form:
+                walk(sub)
+        elif field.errors:
+            found.append((field.id, str(field.label.text), str(field.errors[0])))
+
+    for field in form:
+        walk(field)
+    return found

@@ -1,0 +1,18 @@
+"""Imports every feature's models so metadata (and Alembic) sees all tables."""
+
+from jisr.applications.models import (  # noqa: F401
+    ApplicantProfile,
+    Application,
+    Consent,
+    PriorTraining,
+    ProjectMember,
+    ReferenceCounter,
+    StatusChange,
+)
+from jisr.audit.models import AuditEntry  # noqa: F401
+from jisr.auth.models import PasswordResetCode, User  # noqa: F401
+from jisr.documents.models import Document  # noqa: F401
+from jisr.geo.models import Province, Region, Sector  # noqa: F401
+from jisr.incubators.models import Incubator  # noqa: F401
+from jisr.outbox.models import OutboxMessage  # noqa: F401
+from jisr.programmes.models import Programme  # noqa: F401

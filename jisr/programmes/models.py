@@ -1,0 +1,47 @@
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from jisr.extensions import db
+from jisr.geo.models import Province
+from jisr.i18n_fields import BilingualName, current_language
+
+programme_provinces = sa.Table(
+    "programme_provinces",
+    db.metadata,
+    sa.Column("programme_id", sa.ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("province_id", sa.ForeignKey("provinces.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Programme(BilingualName, db.Model):
+    """A call with its own rules; eligibility reads them, nothing is hard-coded per programme."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    description_ar: Mapped[str] = mapped_column(sa.Text, default="")
+    description_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    opens_on: Mapped[date] = mapped_column(sa.Date)
+    closes_on: Mapped[date] = mapped_column(sa.Date)
+    min_age: Mapped[int] = mapped_column(default=18)
+    max_age: Mapped[int | None] = mapped_column()
+    targets_women: Mapped[bool] = mapped_column(default=True)
+    targets_disability: Mapped[bool] = mapped_column(default=True)
+    one_active_file_per_person: Mapped[bool] = mapped_column(default=True)
+
+    provinces: Mapped[list[Province]] = relationship(secondary=programme_provinces, order_by=Province.name_fr)
+
+    __table_args__ = (sa.CheckConstraint("closes_on >= opens_on", name="dates_ordered"),)
+
+    @property
+    def description(self) -> str:
+        return getattr(self, f"description_{current_language()}", None) or self.description_fr
+
+    def is_open(self, today: date) -> bool:
+        return self.opens_on <= today <= self.closes_on
+
+    def __repr__(self) -> str:
+        return f"<Programme {self.code}>"

@@ -1,0 +1,198 @@
+"""Fixtures: one database per test run (SQLite file, or a fresh PostgreSQL database when
+JISR_TEST_DATABASE_URL is set), schema built by the migrations, tables emptied after each test."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+os.environ.setdefault("JISR_SECRET_KEY", "test-secret-key-not-for-production")
+
+from jisr import create_app  # noqa: E402
+from jisr.config import Config  # noqa: E402
+from jisr.extensions import db as _db  # noqa: E402
+
+REFERENCE_TABLES = {"regions", "provinces", "sectors", "alembic_version"}
+PASSWORD = "Tafilalet-2026!"
+
+
+class TestConfig(Config):
+    def __init__(self, database_url: str, upload_dir: str, **overrides) -> None:
+        os.environ["JISR_DATABASE_URL"] = database_url
+        super().__init__()
+        self.TESTING = True
+        self.WTF_CSRF_ENABLED = False
+        self.RATELIMIT_ENABLED = False
+        self.UPLOAD_DIR = upload_dir
+        self.MAIL_SERVER = None
+        for key, value in overrides.items():
+            setattr(self, key, value)
+
+
+def _create_postgres_database(url: str) -> tuple[str, str]:
+    """A database of its own for this run, so concurrent runs never see each other's data."""
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"jisr_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return re.sub(r"/[^/?]*(\?|$)", rf"/{name}\1", url, count=1), name
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("JISR_TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'jisr-test.sqlite3'}"
+        return
+    test_url, name = _create_postgres_database(url)
+    yield test_url
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def make_app(database_url, tmp_path_factory):
+    """Build an app on the test database; keyword arguments override settings."""
+    upload_dir = str(tmp_path_factory.mktemp("uploads"))
+
+    def factory(**overrides):
+        return create_app(TestConfig(database_url, upload_dir, **overrides))
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def _schema(make_app):
+    """Build the schema with the migrations themselves, then load reference data once."""
+    from flask_migrate import upgrade
+
+    from jisr.geo.reference import load_reference_data
+
+    app = make_app()
+    with app.app_context():
+        upgrade()
+        load_reference_data()
+        _db.session.commit()
+    return app
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture
+def app(_schema):
+    with _schema.app_context():
+        yield _schema
+        _db.session.rollback()
+        _empty_tables()
+        _db.session.remove()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def province(app):
+    from jisr.geo.models import Province
+
+    def get(code: str) -> Province:
+        return _db.session.scalar(sa.select(Province).where(Province.code == code))
+
+    return get
+
+
+@pytest.fixture
+def make_programme(app, province):
+    from jisr.programmes.models import Programme
+
+    def factory(**fields) -> Programme:
+        codes = fields.pop("provinces", ["errachidia", "midelt", "ouarzazate", "tinghir", "zagora"])
+        today = date.today()
+        values = dict(code=f"prog-{uuid.uuid4().hex[:6]}", name_ar="جسر درعة تافيلالت",
+                      name_fr="Jisr Drâa-Tafilalet", description_ar="برنامج", description_fr="Programme",
+                      opens_on=today - timedelta(days=10), closes_on=today + timedelta(days=60),
+                      min_age=18, max_age=55)
+        values.update(fields)
+        programme = Programme(**values)
+        programme.provinces = [province(code) for code in codes]
+        _db.session.add(programme)
+        _db.session.commit()
+        return programme
+
+    return factory
+
+
+@pytest.fixture
+def programme(make_programme):
+    return make_programme()
+
+
+@pytest.fixture
+def make_user(app):
+    from jisr.auth.models import User
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str = "applicant", password: str = PASSWORD, provinces=(), **fields) -> User:
+        n = next(counter)
+        fields.setdefault("full_name", f"Test User {n}")
+        if "email" not in fields and "phone" not in fields:
+            fields["phone"] = f"+2126{n:08d}"
+        user = User(role=role, **fields)
+        user.set_password(password)
+        user.provinces = list(provinces)
+        _db.session.add(user)
+        _db.session.commit()
+        return user
+
+    return factory
+
+
+class Auth:
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def login_as(self, user) -> None:
+        """Sign in without the form (the form itself is tested in test_auth)."""
+        with self.client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+
+    def login(self, identifier: str, password: str = PASSWORD, **extra):
+        return self.client.post("/account/login", data={"identifier": identifier, "password": password, **extra})
+
+    def logout(self):
+        return self.client.post("/account/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
