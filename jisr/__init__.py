@@ -10,6 +10,11 @@ from jisr.config import Config
 def create_app(config: object | None = None) -> Flask:
     app = Flask(__name__, instance_path=None)
     app.config.from_object(config if config is not None else Config())
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_extensions(app)
     register_request_handling(app)
     register_blueprints(app)

@@ -37,7 +37,8 @@ def seed_reference():
 @click.option("--force", is_flag=True, help="Seed even when JISR_ENV=production.")
 def seed_demo(force: bool):
     """Reference data, the demo programme, incubators, one account per role, sample files."""
-    from jisr.demo import DEMO_PASSWORD_FILES, FILES, seed_demo as run
+    from jisr.demo import DEMO_PASSWORD_FILES, FILES
+    from jisr.demo import seed_demo as run
     from jisr.timeutil import local_today
 
     if current_app.config["ENV_NAME"] == "production" and not force:

@@ -63,6 +63,8 @@ class Config:
         # Werkzeug refuses bodies above this with 413; leave room for the other form fields.
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 256 * 1024
 
+        # Number of reverse proxies in front of the app: rate limits then see the client's address.
+        self.PROXY_COUNT = _int("PROXY_COUNT", 0)
         self.REDIS_URL = _env("REDIS_URL")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)

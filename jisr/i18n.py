@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -13,6 +13,8 @@ def available_languages() -> list[str]:
 
 def chosen_language() -> str:
     languages = available_languages()
+    if not has_request_context():  # CLI commands and background work: the default language
+        return languages[0]
     asked = request.args.get("lang")
     if asked in languages:
         return asked

@@ -1,6 +1,7 @@
 """Human labels for coded values, in one table so forms, pages and exports agree."""
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 LABELS: dict[str, dict[str, object]] = {
     "status": {
@@ -82,6 +83,6 @@ def label(kind: str, code: str | None) -> str:
     return str(LABELS.get(kind, {}).get(code, code))
 
 
-def choices(kind: str, blank=None) -> list[tuple[str, object]]:
-    items = list(LABELS[kind].items())
-    return ([("", blank)] if blank is not None else []) + items
+def choices(kind: str, blank=None) -> list[SelectChoice]:
+    items = [SelectChoice(code, text) for code, text in LABELS[kind].items()]
+    return ([SelectChoice("", blank)] if blank is not None else []) + items

@@ -1,12 +1,12 @@
 """One clock for the whole app, so tests can reason about 'now' and 'today'."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import current_app
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def local_today() -> date:
@@ -20,5 +20,5 @@ def local_today() -> date:
 def aware(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every stored datetime is UTC, so say so."""
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value

@@ -19,6 +19,7 @@ from jisr.extensions import db as _db  # noqa: E402
 
 REFERENCE_TABLES = {"regions", "provinces", "sectors", "alembic_version"}
 PASSWORD = "Tafilalet-2026!"
+_HASHES: list[str] = []
 
 
 class TestConfig(Config):
@@ -62,11 +63,19 @@ def database_url(tmp_path_factory):
 def make_app(database_url, tmp_path_factory):
     """Build an app on the test database; keyword arguments override settings."""
     upload_dir = str(tmp_path_factory.mktemp("uploads"))
+    apps = []
 
     def factory(**overrides):
-        return create_app(TestConfig(database_url, upload_dir, **overrides))
+        app = create_app(TestConfig(database_url, upload_dir, **overrides))
+        apps.append(app)
+        return app
 
-    return factory
+    yield factory
+    for app in apps:  # close every pooled connection before the database is dropped
+        with app.app_context():
+            _db.session.remove()
+            for engine in _db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +86,16 @@ def _schema(make_app):
     from jisr.geo.reference import load_reference_data
 
     app = make_app()
+
+    # Tests hold an app context open, and Flask reuses it for test-client requests; in production every
+    # request has a fresh one. Start each request with an empty `g` so the signed-in user is re-read.
+    @app.before_request
+    def fresh_g():
+        from flask import g
+
+        g.__dict__.clear()
+
+    app.before_request_funcs[None].insert(0, app.before_request_funcs[None].pop())
     with app.app_context():
         upgrade()
         load_reference_data()
@@ -167,7 +186,13 @@ def make_user(app):
         if "email" not in fields and "phone" not in fields:
             fields["phone"] = f"+2126{n:08d}"
         user = User(role=role, **fields)
-        user.set_password(password)
+        if password == PASSWORD:  # hashing is deliberately slow: hash the common password once
+            if not _HASHES:
+                user.set_password(PASSWORD)
+                _HASHES.append(user.password_hash)
+            user.password_hash = _HASHES[0]
+        else:
+            user.set_password(password)
         user.provinces = list(provinces)
         _db.session.add(user)
         _db.session.commit()
@@ -196,3 +221,27 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def journey_ids(app, province):
+    """(province id, sector id) valid for the default programme."""
+    from jisr.geo.models import Sector
+
+    return province("errachidia").id, _db.session.scalar(sa.select(Sector.id).where(Sector.code == "handicrafts"))
+
+
+@pytest.fixture
+def draft(make_user, programme, auth):
+    """A signed-in applicant with a fresh draft: returns (user, application)."""
+    from jisr.applications.services import start_application
+
+    def factory(user=None, login=True):
+        user = user or make_user()
+        application = start_application(user, programme)
+        _db.session.commit()
+        if login:
+            auth.login_as(user)
+        return user, application
+
+    return factory

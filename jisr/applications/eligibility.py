@@ -13,7 +13,7 @@ REASON_MESSAGES = {
     "programme_not_open": _l("The call for applications opens on %(opens_on)s."),
     "programme_closed": _l("The call for applications closed on %(closes_on)s."),
     "not_in_target_group": _l(
-        "This programme is for women and for persons with a disability; the file is neither."
+        "This programme is for women and for persons with a disability; the applicant is neither."
     ),
     "too_young": _l("The minimum age is %(min_age)s years; the applicant is %(age)s."),
     "too_old": _l("The maximum age is %(max_age)s years; the applicant is %(age)s."),

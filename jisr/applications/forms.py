@@ -47,10 +47,10 @@ class IdentityForm(FlaskForm):
 
     def validate_birth_date(self, field):
         if field.data and not (date(1900, 1, 1) <= field.data <= date.today()):
-            raise ValidationError(_l("Enter a real date of birth."))
+            raise ValidationError(_l("Enter a valid date of birth."))
 
     def validate_province_id(self, field):
-        if field.data not in {value for value, _label in field.choices}:
+        if not field.data:
             raise ValidationError(_l("Choose a province from the list."))
 
 
@@ -97,11 +97,12 @@ class ProjectForm(FlaskForm):
                                     validators=[Optional(), NumberRange(min=0, max=100_000_000)])
 
     def validate_sector_id(self, field):
-        if field.data not in {value for value, _label in field.choices}:
+        if not field.data:
             raise ValidationError(_l("Choose a sector from the list."))
 
     def validate_own_contribution(self, field):
-        if field.data is not None and self.estimated_budget.data is not None and field.data > self.estimated_budget.data:
+        budget = self.estimated_budget.data
+        if field.data is not None and budget is not None and field.data > budget:
             raise ValidationError(_l("Your contribution cannot be larger than the budget."))
 
     def validate_members(self, field):
@@ -114,7 +115,7 @@ class ProjectForm(FlaskForm):
 
 
 class TrainingForm(Form):
-    title = StringField(_l("Training"), filters=F, validators=[Optional(), Length(max=200), SafeText()])
+    title = StringField(_l("Name of the training"), filters=F, validators=[Optional(), Length(max=200), SafeText()])
     organisation = StringField(_l("Where (organisation)"), filters=F,
                                validators=[Optional(), Length(max=200), SafeText()])
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=1950, max=2100)])

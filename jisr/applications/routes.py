@@ -3,10 +3,12 @@ validate the form, call a service, flash, redirect."""
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
-from jisr.applications import services
+from jisr.applications import national_id, services
 from jisr.applications.eligibility import describe
 from jisr.applications.forms import (
     IdentityForm,
@@ -23,6 +25,7 @@ from jisr.authz import Permission, get_application_or_404, permission_required, 
 from jisr.documents.models import Document
 from jisr.extensions import db
 from jisr.geo.models import Province, Sector
+from jisr.timeutil import local_today
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
@@ -64,7 +67,7 @@ def index():
     programme = services.current_programme()
     active = services.active_application(current_user, programme) if programme else None
     return render_template("applications/index.html", applications=applications, programme=programme,
-                           active=active, form=StartForm(), next_step=next_step)
+                           active=active, form=StartForm(), next_step=next_step, today=local_today())
 
 
 @bp.post("/start")
@@ -100,9 +103,9 @@ def identity(application_id: int):
         except services.ApplicationError as error:
             form.national_id.errors = [str(error)]
             application = get_application_or_404(application_id)
-            return _render_step("identity", application, form)
+            return _render_step("identity", application, form, national_id_help=national_id.FORMAT_HELP)
         return _after_save(application, "identity")
-    return _render_step("identity", application, form)
+    return _render_step("identity", application, form, national_id_help=national_id.FORMAT_HELP)
 
 
 @bp.route("/<int:application_id>/situation", methods=["GET", "POST"])
@@ -129,8 +132,8 @@ def project(application_id: int):
     if leave:
         return leave
     form = ProjectForm(obj=application)
-    form.sector_id.choices = [(0, _("Choose…"))] + [
-        (s.id, s.name) for s in db.session.scalars(sa.select(Sector).order_by(Sector.id))
+    form.sector_id.choices = [SelectChoice(0, _("Choose…"))] + [
+        SelectChoice(s.id, s.name) for s in db.session.scalars(sa.select(Sector).order_by(Sector.id))
     ]
     if form.validate_on_submit():
         data = {name: form[name].data for name in (
@@ -231,16 +234,19 @@ def _documents(application):
 
 
 def _province_choices():
-    from flask_babel import get_locale
-
+    """Provinces grouped by region, in the reader's language."""
     from jisr.geo.models import Region
 
-    column = Province.name_ar if get_locale().language == "ar" else Province.name_fr
-    rows = db.session.execute(
-        sa.select(Province.id, Province.name_ar, Province.name_fr).join(Region).order_by(Region.id, column)
-    ).all()
     lang = get_locale().language
-    return [(0, _("Choose…"))] + [(pid, ar if lang == "ar" else fr) for pid, ar, fr in rows]
+    name = (lambda ar, fr: ar) if lang == "ar" else (lambda ar, fr: fr)
+    rows = db.session.execute(
+        sa.select(Province.id, Province.name_ar, Province.name_fr, Region.name_ar, Region.name_fr)
+        .join(Region).order_by(Region.id, Province.name_ar if lang == "ar" else Province.name_fr)
+    ).all()
+    return [SelectChoice(0, _("Choose…"))] + [
+        SelectChoice(pid, name(ar, fr), optgroup=name(region_ar, region_fr))
+        for pid, ar, fr, region_ar, region_fr in rows
+    ]
 
 
 def _pad(field_list, size: int) -> None:

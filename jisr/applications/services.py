@@ -189,6 +189,7 @@ def submit(application: Application, by: User, consent_method: str = "online") -
     record("application.submitted", application, reference=application.reference, decision=decision.value)
     _notify(application.applicant, _("Your Jisr application %(reference)s was received",
                                      reference=application.reference),
+            # i18n: also sent by SMS: keep it under 160 characters (70 in Arabic script).
             _("Your application has been received. Reference: %(reference)s. You can follow it on the Jisr "
               "website.", reference=application.reference))
     db.session.flush()

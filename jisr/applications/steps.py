@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -12,46 +12,57 @@ from jisr.extensions import db
 
 
 @dataclass(frozen=True)
+class Facts:
+    """What completeness needs, loaded once per page (two queries), not once per step."""
+
+    application: object
+    profile: object | None
+    document_kinds: set[str]
+
+    @classmethod
+    def load(cls, application) -> Facts:
+        from jisr.applications.models import ApplicantProfile
+        from jisr.documents.models import Document
+
+        profile = db.session.scalar(
+            sa.select(ApplicantProfile).where(ApplicantProfile.user_id == application.applicant_id)
+        )
+        kinds = set(db.session.scalars(sa.select(Document.kind).where(Document.application_id == application.id)))
+        return cls(application, profile, kinds)
+
+
+@dataclass(frozen=True)
 class Step:
     name: str
     title: object
     endpoint: str
-    is_complete: Callable
+    is_complete: Callable[[Facts], bool]
 
 
-def _profile(application):
-    from jisr.applications.models import ApplicantProfile
-
-    return db.session.scalar(sa.select(ApplicantProfile).where(ApplicantProfile.user_id == application.applicant_id))
-
-
-def _identity_done(application) -> bool:
-    p = _profile(application)
+def _identity_done(f: Facts) -> bool:
+    p = f.profile
     return bool(p and p.national_id and p.birth_date and p.sex and p.province_id and p.first_name_ar
                 and p.last_name_ar and p.first_name_latin and p.last_name_latin)
 
 
-def _situation_done(application) -> bool:
-    p = _profile(application)
+def _situation_done(f: Facts) -> bool:
+    p = f.profile
     return bool(p and p.education_level and p.family_situation and p.disability_type)
 
 
-def _project_done(application) -> bool:
-    a = application
+def _project_done(f: Facts) -> bool:
+    a = f.application
     done = bool(a.project_title and a.sector_id and a.project_stage and a.carrier)
     return done and (a.carrier != "group" or len(a.members) >= 2)
 
 
-def _needs_done(application) -> bool:
-    return application.needs_saved
+def _needs_done(f: Facts) -> bool:
+    return bool(f.application.needs_saved)
 
 
-def _documents_done(application) -> bool:
-    from jisr.documents.models import Document
-
-    kinds = set(db.session.scalars(sa.select(Document.kind).where(Document.application_id == application.id)))
-    p = _profile(application)
-    return "id_card" in kinds and (not (p and p.has_disability) or "disability_card" in kinds)
+def _documents_done(f: Facts) -> bool:
+    needs_card = bool(f.profile and f.profile.has_disability)
+    return "id_card" in f.document_kinds and (not needs_card or "disability_card" in f.document_kinds)
 
 
 STEPS: list[Step] = [
@@ -61,11 +72,12 @@ STEPS: list[Step] = [
     Step("needs", _l("Needs and training"), "applications.needs", _needs_done),
     Step("documents", _l("Documents"), "documents.step", _documents_done),
 ]
-REVIEW = Step("review", _l("Review and send"), "applications.review", lambda a: False)
+REVIEW = Step("review", _l("Review and send"), "applications.review", lambda f: False)
 
 
 def step_states(application) -> list[tuple[Step, bool]]:
-    return [(step, step.is_complete(application)) for step in STEPS]
+    facts = Facts.load(application)
+    return [(step, step.is_complete(facts)) for step in STEPS]
 
 
 def incomplete_steps(application) -> list[Step]:

@@ -1,5 +1,10 @@
 """Template helpers: Babel's own formatting, bilingual labels for coded values."""
 
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 
 from jisr.labels import label
@@ -12,6 +17,7 @@ def register(app) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["form_errors"] = form_errors
+    app.jinja_env.globals["static_url"] = static_url
 
 
 def form_errors(form) -> list[tuple[str, str, str]]:
@@ -19,7 +25,10 @@ def form_errors(form) -> list[tuple[str, str, str]]:
     found: list[tuple[str, str, str]] = []
 
     def walk(field):
-        if hasattr(field, "entries"):  # FieldList
+        if hasattr(field, "entries"):  # FieldList: its own messages, then its rows'
+            for message in field.errors:
+                if not isinstance(message, dict):
+                    found.append((field.id, str(field.label.text), message))
             for entry in field.entries:
                 walk(entry)
         elif hasattr(field, "form") and hasattr(field.form, "_fields") and field.type == "FormField":
@@ -31,3 +40,15 @@ def form_errors(form) -> list[tuple[str, str, str]]:
     for field in form:
         walk(field)
     return found
+
+
+@lru_cache(maxsize=64)
+def _fingerprint(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """A static asset's address carrying its content hash, so it can be cached for a year and still
+    change the moment the file does."""
+    folder = current_app.static_folder
+    return url_for("static", filename=filename, v=_fingerprint(str(Path(folder) / filename)))

@@ -63,8 +63,8 @@ def _deliver_email(message: OutboxMessage) -> None:
     email["From"] = config["MAIL_SENDER"]
     email["To"] = message.recipient
     email["Subject"] = message.subject
-    email["Content-Language"] = message.language
     email.set_content(message.body)
+    email["Content-Language"] = message.language  # after set_content(), which drops content headers
     try:
         smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
         with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:

@@ -1,0 +1,250 @@
+"""Accounts: contacts normalised once, registration, sign-in, password reset by single-use code.
+
+Services only flush; the request commits (see register_request_handling). Messages come out in the
+reader's language in a request, and as the English msgid on the command line."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import phonenumbers
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_app_context, has_request_context
+from flask_babel import force_locale, get_locale, gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from jisr.audit.services import record
+from jisr.auth.models import PasswordResetCode, Role, User
+from jisr.extensions import db
+from jisr.outbox.models import Channel
+from jisr.outbox.services import enqueue
+from jisr.timeutil import aware, utcnow
+
+MAX_CODE_ATTEMPTS = 5
+MAX_CODES_PER_HOUR = 5  # each code may cost an SMS; a stranger must not be able to flood a phone
+MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+class AccountError(ValueError):
+    """A refusal to show next to a form field (field=None: on the whole form)."""
+
+    def __init__(self, message, field: str | None = None) -> None:
+        super().__init__(_text(message))
+        self.field = field
+
+
+def _text(message) -> str:
+    if has_request_context():
+        return str(message)
+    with force_locale("en"):  # command line: no language was chosen, and no request to choose one
+        return str(message)
+
+
+def current_language() -> str:
+    locale = get_locale() if has_request_context() else None
+    if locale is not None:
+        return locale.language
+    return current_app.config["LANGUAGES"][0] if has_app_context() else "ar"
+
+
+# Contacts -------------------------------------------------------------------------------------
+
+def normalise_email(value: str) -> str:
+    """The address as stored and looked up: IDNA/Unicode-normalised, lower-cased."""
+    try:
+        result = validate_email((value or "").strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise AccountError(_l("Enter a valid e-mail address, like name@example.com.")) from None
+    return result.normalized.lower()
+
+
+def normalise_phone(value: str, mobile_only: bool = True) -> str:
+    """E.164 (+212612345678) from what people type: 06 12 34 56 78, 0612-345678, +212 6..., Arabic digits."""
+    region = current_app.config.get("COUNTRY", "MA") if has_app_context() else "MA"
+    text = (value or "").strip()
+    try:
+        if len(text) > 30 or any(ch.isalpha() for ch in text):
+            raise phonenumbers.NumberParseException(phonenumbers.NumberParseException.NOT_A_NUMBER, text)
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise AccountError(_l("Enter a phone number, like 06 12 34 56 78.")) from None
+    if not phonenumbers.is_valid_number(number):
+        raise AccountError(_l("This phone number is not valid. Check the digits, like 06 12 34 56 78."))
+    if mobile_only and phonenumbers.number_type(number) not in MOBILE_TYPES:
+        raise AccountError(_l("Enter a mobile phone number (starting with 06 or 07), so we can send you SMS."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_identifier(value: str) -> tuple[str, str]:
+    """('email', address) or ('phone', E.164); an identifier with '@' is an e-mail address."""
+    try:
+        if "@" in (value or ""):
+            return "email", normalise_email(value)
+        return "phone", normalise_phone(value, mobile_only=False)
+    except AccountError:
+        raise AccountError(_l("Enter your mobile phone number or your e-mail address.")) from None
+
+
+def find_user(identifier: str) -> User | None:
+    try:
+        kind, key = normalise_identifier(identifier)
+    except AccountError:
+        return None
+    column = User.email if kind == "email" else User.phone
+    return db.session.scalar(sa.select(User).where(column == key))
+
+
+# Registration and sign-in -------------------------------------------------------------------
+
+def contact_taken(phone: str | None, email: str | None) -> AccountError | None:
+    if phone and db.session.scalar(sa.select(User.id).where(User.phone == phone)) is not None:
+        return AccountError(_l("An account already uses this phone number. Sign in, or reset your password "
+                               "if you forgot it."), field="phone")
+    if email and db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        return AccountError(_l("An account already uses this e-mail address. Sign in, or reset your password "
+                               "if you forgot it."), field="email")
+    return None
+
+
+def register(full_name: str, password: str, phone: str | None = None, email: str | None = None,
+             locale: str | None = None) -> User:
+    """A new applicant account. Contacts must already be normalised (the form does it)."""
+    taken = contact_taken(phone, email)
+    if taken is not None:
+        raise taken
+    user = User(full_name=full_name, phone=phone or None, email=email or None, role=Role.APPLICANT,
+                locale=locale or current_language())
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        # Someone registered the same contact between our check and our insert. The session is
+        # unusable after a failed flush; nothing else was written in this request, so roll back.
+        db.session.rollback()
+        raise contact_taken(phone, email) or AccountError(
+            _l("An account already uses this phone number or e-mail address."), field="phone") from None
+    record("auth.register", user, actor=user, channel="phone" if phone else "email")
+    return user
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def authenticate(identifier: str, password: str) -> User | None:
+    """The user when the identifier and password match an active account; None otherwise, for any reason."""
+    user = find_user(identifier)
+    if user is None or not user.password_hash:
+        # Spend the same time as a real check, so the answer's delay does not tell the account exists.
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(generate_password_hash(secrets.token_hex(8)))
+        check_password_hash(_DUMMY_HASH[0], password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    record("auth.login", user, actor=user)
+    return user
+
+
+def logout(user: User) -> None:
+    record("auth.logout", user, actor=user)
+
+
+# Password reset ----------------------------------------------------------------------------
+
+class InvalidCode(AccountError):
+    def __init__(self) -> None:
+        super().__init__(_l("This code is not valid or has expired. Check the code, or ask for a new one."),
+                         field="code")
+
+
+def request_reset(identifier: str) -> PasswordResetCode | None:
+    """Send a new code to the account's e-mail (or phone). Does nothing, silently, when there is no
+    such active account, so the answer never tells whether an account exists."""
+    user = find_user(identifier)
+    if user is None or not user.is_active:
+        return None
+    now = utcnow()
+    recent = db.session.scalar(sa.select(sa.func.count(PasswordResetCode.id)).where(
+        PasswordResetCode.user_id == user.id, PasswordResetCode.created_at > now - timedelta(hours=1)))
+    if recent >= MAX_CODES_PER_HOUR:
+        return None
+    db.session.execute(
+        sa.update(PasswordResetCode)
+        .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    code = f"{secrets.randbelow(10**6):06d}"
+    minutes = current_app.config["RESET_CODE_MINUTES"]
+    reset = PasswordResetCode(user_id=user.id, code_hash=generate_password_hash(code),
+                              created_at=now, expires_at=now + timedelta(minutes=minutes))
+    db.session.add(reset)
+    db.session.flush()
+    _send_code(user, code, minutes)
+    record("auth.reset_requested", user, actor=user)
+    return reset
+
+
+def _send_code(user: User, code: str, minutes: int) -> None:
+    language = user.locale or current_language()
+    with force_locale(language):
+        if user.email:
+            subject = gettext("Your Jisr code to choose a new password")
+            body = "\n\n".join([
+                # i18n: greeting of an e-mail; the name is the account's full name.
+            gettext("Hello %(name)s,", name=user.full_name),
+                gettext("Someone asked to change the password of your Jisr account. Your code is: %(code)s",
+                        code=code),
+                ngettext("The code is valid for %(num)d minute and can be used only once.",
+                         "The code is valid for %(num)d minutes and can be used only once.", minutes),
+                gettext("If you did not ask for it, ignore this message: your password stays the same. "
+                        "Never give this code to anyone, even someone who says they work for Jisr."),
+            ])
+            enqueue(Channel.EMAIL, user.email, subject, body, language)
+        else:
+            # i18n: an SMS. Keep it under 160 characters (70 in Arabic script) with the code filled in.
+            body = ngettext("Jisr: your code is %(code)s. Valid %(num)d minute. Never share it.",
+                            "Jisr: your code is %(code)s. Valid %(num)d minutes. Never share it.",
+                            minutes, code=code)
+            enqueue(Channel.SMS, user.phone, "", body, language)
+
+
+def _current_code(user: User) -> PasswordResetCode | None:
+    return db.session.scalar(
+        sa.select(PasswordResetCode)
+        .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None))
+        .order_by(PasswordResetCode.created_at.desc(), PasswordResetCode.id.desc())
+        .limit(1)
+    )
+
+
+def check_reset_code(identifier: str, code: str) -> tuple[User, PasswordResetCode]:
+    """The user and code when the code is right, unused, unexpired and has attempts left.
+
+    Every check counts as an attempt, counted by one conditional UPDATE so that parallel guesses
+    cannot exceed the limit. Raises InvalidCode, the same error whatever went wrong; the caller
+    commits after a wrong code, so the attempt counts even though the request fails."""
+    user = find_user(identifier)
+    reset = _current_code(user) if user is not None and user.is_active else None
+    if reset is None or aware(reset.expires_at) <= utcnow():
+        raise InvalidCode()
+    counted = db.session.execute(
+        sa.update(PasswordResetCode)
+        .where(PasswordResetCode.id == reset.id, PasswordResetCode.attempts < MAX_CODE_ATTEMPTS)
+        .values(attempts=PasswordResetCode.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not counted or not check_password_hash(reset.code_hash, code):
+        raise InvalidCode()
+    return user, reset
+
+
+def complete_reset(user: User, reset: PasswordResetCode, password: str) -> None:
+    """Change the password and spend the code. The password rules were checked by the caller."""
+    user.set_password(password)
+    reset.used_at = utcnow()
+    record("auth.password_reset", user, actor=user)
