@@ -91,6 +91,14 @@ def extracted(tmp_path_factory):
         return {m.id: m for m in read_po(handle) if m.id}
 
 
+def test_extraction_reads_every_template_and_module_that_has_messages(extracted):
+    """pybabel silently skips some folders (e.g. names starting with "_"): nothing may be left out."""
+    seen = {location for message in extracted.values() for location, _line in message.locations}
+    for path in sorted((ROOT / "jisr").rglob("*")):
+        if path.suffix in (".html", ".py") and re.search(r"\b_l?\(\s*[\"']", path.read_text(encoding="utf-8")):
+            assert str(path.relative_to(ROOT)) in seen, f"{path} has messages that extraction does not see"
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalogue_is_complete_without_fuzzy_entries_and_with_matching_placeholders(extracted, lang):
     path = ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"
