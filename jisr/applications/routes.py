@@ -30,14 +30,14 @@ from jisr.timeutil import local_today
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
 
-def _draft_or_redirect(application_id: int):
+def draft_or_redirect(application_id: int):
     """A step page for a draft; a sent file is read-only and goes to its status page."""
     application = get_application_or_404(application_id)
     if not application.is_draft:
         if request.method == "POST":
             abort(409)
         flash(_("This file has been sent and can no longer be changed."), "info")
-        return application, redirect(url_for(".status", application_id=application.id))
+        return application, redirect(url_for("applications.status", application_id=application.id))
     return application, None
 
 
@@ -88,7 +88,7 @@ def start():
 @bp.route("/<int:application_id>/identity", methods=["GET", "POST"])
 @permission_required(Permission.APPLY)
 def identity(application_id: int):
-    application, leave = _draft_or_redirect(application_id)
+    application, leave = draft_or_redirect(application_id)
     if leave:
         return leave
     profile = services.profile_for(application.applicant)
@@ -111,7 +111,7 @@ def identity(application_id: int):
 @bp.route("/<int:application_id>/situation", methods=["GET", "POST"])
 @permission_required(Permission.APPLY)
 def situation(application_id: int):
-    application, leave = _draft_or_redirect(application_id)
+    application, leave = draft_or_redirect(application_id)
     if leave:
         return leave
     profile = services.profile_for(application.applicant)
@@ -128,7 +128,7 @@ def situation(application_id: int):
 @bp.route("/<int:application_id>/project", methods=["GET", "POST"])
 @permission_required(Permission.APPLY)
 def project(application_id: int):
-    application, leave = _draft_or_redirect(application_id)
+    application, leave = draft_or_redirect(application_id)
     if leave:
         return leave
     form = ProjectForm(obj=application)
@@ -151,7 +151,7 @@ def project(application_id: int):
 @bp.route("/<int:application_id>/needs", methods=["GET", "POST"])
 @permission_required(Permission.APPLY)
 def needs(application_id: int):
-    application, leave = _draft_or_redirect(application_id)
+    application, leave = draft_or_redirect(application_id)
     if leave:
         return leave
     form = NeedsForm(obj=application)
@@ -167,7 +167,7 @@ def needs(application_id: int):
 @bp.route("/<int:application_id>/review", methods=["GET", "POST"])
 @permission_required(Permission.APPLY)
 def review(application_id: int):
-    application, leave = _draft_or_redirect(application_id)
+    application, leave = draft_or_redirect(application_id)
     if leave:
         return leave
     form = ReviewForm()

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from jisr.applications.routes import draft_or_redirect
 from jisr.applications.services import profile_for
 from jisr.applications.steps import next_step, step_states
 from jisr.authz import Permission, get_application_or_404, permission_required
@@ -21,21 +22,10 @@ from jisr.extensions import db
 bp = Blueprint("documents", __name__)
 
 
-def _draft_or_leave(application_id: int):
-    """A draft file, or the way out: a sent file is read-only (GET goes to its status, POST is 409)."""
-    application = get_application_or_404(application_id)
-    if application.is_draft:
-        return application, None
-    if request.method == "POST":
-        abort(409)
-    flash(_("This file has been sent and can no longer be changed."), "info")
-    return application, redirect(url_for("applications.status", application_id=application.id))
-
-
 @bp.route("/applications/<int:application_id>/documents", methods=["GET", "POST"])
 @permission_required(Permission.APPLY)
 def step(application_id: int):
-    application, leave = _draft_or_leave(application_id)
+    application, leave = draft_or_redirect(application_id)
     if leave:
         return leave
     form = UploadForm()
@@ -72,7 +62,7 @@ def _render_step(application, form):
 @bp.post("/applications/<int:application_id>/documents/<int:document_id>/delete")
 @permission_required(Permission.APPLY)
 def delete(application_id: int, document_id: int):
-    application, _leave = _draft_or_leave(application_id)  # POST: never a redirect, 409 if sent
+    application, _leave = draft_or_redirect(application_id)  # POST: never a redirect, 409 if sent
     document = db.session.scalar(
         sa.select(Document).where(Document.id == document_id, Document.application_id == application.id)
     )

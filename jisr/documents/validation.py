@@ -7,6 +7,7 @@ and then actually decoded, and every refusal says in the applicant's language wh
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass
 
@@ -108,10 +109,8 @@ def check_upload(stream) -> CheckedFile:
 def read_limited(stream, limit: int) -> bytes:
     """Read in chunks and stop at limit + 1 bytes: Content-Length is the client's word, not a fact."""
     if hasattr(stream, "seek"):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a stream that cannot rewind is read from here
             stream.seek(0)
-        except (OSError, ValueError):
-            pass
     chunks, total = [], 0
     while total <= limit:
         chunk = stream.read(min(CHUNK_SIZE, limit + 1 - total))
