@@ -26,7 +26,7 @@ def create_app(config: object | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from jisr import models  # noqa: F401  (every table known to Alembic)
-    from jisr.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from jisr.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from jisr.i18n import select_locale
 
     db.init_app(app)
@@ -35,6 +35,22 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    # gzip only: every browser and proxy speaks it, and the pages are small enough that brotli or zstd
+    # would save a few hundred bytes at most. Streamed responses are left alone (Flask-Compress would
+    # not close their files); static files are read into memory first, so they are compressed too.
+    app.config.setdefault("COMPRESS_ALGORITHM", "gzip")
+    app.config.setdefault("COMPRESS_STREAMS", False)
+    compress.init_app(app)
+
+    @app.after_request  # registered after Flask-Compress's hook, so it runs before it
+    def buffer_static_files(response):
+        from flask import request
+
+        if request.endpoint == "static" and response.status_code == 200 and response.direct_passthrough:
+            response.direct_passthrough = False
+            response.make_sequence()  # reads the file and closes it with the response
+        return response
+
     login_manager.login_view = "auth.login"
     # "basic", not "strong": phones on mobile networks change IP often, which would sign people out.
     login_manager.session_protection = "basic"
@@ -105,6 +121,7 @@ def register_request_handling(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from jisr.agents.routes import bp as agents_bp
     from jisr.applications.routes import bp as applications_bp
     from jisr.auth.routes import bp as auth_bp
     from jisr.documents.routes import bp as documents_bp
@@ -114,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(applications_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(agents_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

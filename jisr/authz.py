@@ -43,8 +43,8 @@ def can(user: User, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(Role(user.role), frozenset())
 
 
-def permission_required(permission: Permission):
-    """Route decorator: sign-in first (Flask-Login redirects), then the permission (403)."""
+def permission_required(*permissions: Permission):
+    """Route decorator: sign-in first (Flask-Login redirects), then any one of the permissions (403)."""
 
     def decorator(view):
         @wraps(view)
@@ -53,13 +53,21 @@ def permission_required(permission: Permission):
                 from jisr.extensions import login_manager
 
                 return login_manager.unauthorized()
-            if not can(current_user, permission):
+            if not any(can(current_user, permission) for permission in permissions):
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+HOME_ENDPOINTS = {Role.APPLICANT: "applications.index", Role.AGENT: "agents.index"}
+
+
+def home_endpoint(user: User) -> str:
+    """Where a role's work starts. Staff pages of the other roles come with their own issues."""
+    return HOME_ENDPOINTS.get(Role(user.role), "main.home")
 
 
 def _in_user_provinces(user: User):
@@ -76,8 +84,11 @@ def application_scope(user: User):
     if role is Role.APPLICANT:
         return Application.applicant_id == user.id
     if role is Role.AGENT:
-        # Agents see the files they created, and only while those stay in their provinces.
-        return sa.and_(Application.created_by_id == user.id, _in_user_provinces(user))
+        # Agents see the files they created, while those stay in their provinces and only until the
+        # applicant has claimed her account: then the file is hers alone.
+        unclaimed = sa.select(User.id).where(User.registered_by_id == user.id, User.claimed_at.is_(None))
+        return sa.and_(Application.created_by_id == user.id, _in_user_provinces(user),
+                       Application.applicant_id.in_(unclaimed))
     if role is Role.COORDINATOR:
         return _in_user_provinces(user)
     if role is Role.INCUBATOR_MANAGER:
@@ -85,6 +96,16 @@ def application_scope(user: User):
     if role is Role.MENTOR:
         return Application.mentor_id == user.id
     return sa.false()
+
+
+def registered_people(agent: User) -> sa.Select:
+    """The people an agent registered, each with her file in the agent's programme (if any): the
+    agent's list shows where each file stands, even after the applicant took her account over."""
+    return (
+        sa.select(User, Application)
+        .outerjoin(Application, sa.and_(Application.applicant_id == User.id, Application.created_by_id == agent.id))
+        .where(User.registered_by_id == agent.id)
+    )
 
 
 def scoped_applications(user: User) -> sa.Select:

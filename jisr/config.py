@@ -85,6 +85,8 @@ class Config:
         self.BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
 
         self.RESET_CODE_MINUTES = _int("RESET_CODE_MINUTES", 30)
+        # A claim code goes to someone who may not check her phone at once: it lives for days.
+        self.CLAIM_CODE_DAYS = _int("CLAIM_CODE_DAYS", 7)
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = production

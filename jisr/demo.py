@@ -154,6 +154,24 @@ def seed_files(programme: Programme, incubators, today: date) -> None:
         db.session.add(application)
 
 
+def seed_assisted(programme: Programme, agent: User) -> None:
+    """One person the demo agent registered, who has not taken her account over yet."""
+    phone = "+212612340005"
+    if db.session.scalar(sa.select(User.id).where(User.phone == phone)):
+        return
+    user = User(role=Role.APPLICANT, phone=phone, full_name="Itto Ait Ali", locale="ar", registered_by_id=agent.id)
+    db.session.add(user)
+    db.session.flush()
+    province = _provinces(["tinghir"])[0]
+    db.session.add(ApplicantProfile(user_id=user.id, phone=phone, province_id=province.id))
+    application = Application(programme_id=programme.id, applicant_id=user.id, created_by_id=agent.id,
+                              province_id=province.id, status=Status.DRAFT)
+    from jisr.applications.models import StatusChange
+
+    application.history.append(StatusChange(to_status=Status.DRAFT, by_id=agent.id))
+    db.session.add(application)
+
+
 def seed_demo(today: date) -> list[tuple[User, str]]:
     load_reference_data()
     programme = seed_programme(today)
@@ -162,5 +180,6 @@ def seed_demo(today: date) -> list[tuple[User, str]]:
     accounts = seed_accounts(incubators)
     db.session.flush()
     seed_files(programme, incubators, today)
+    seed_assisted(programme, next(user for user, _password in accounts if user.role == Role.AGENT))
     db.session.flush()
     return accounts

@@ -5,6 +5,18 @@ from urllib.parse import urlencode
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+
+def _form_language() -> str | None:
+    """The language button of a posted form, if any. A body the app refuses (too large) has none:
+    reading it must not raise again while the error page is chosen a language."""
+    if request.method != "POST":
+        return None
+    try:
+        return request.form.get("switch_lang")
+    except HTTPException:
+        return None
 
 
 def available_languages() -> list[str]:
@@ -15,7 +27,8 @@ def chosen_language() -> str:
     languages = available_languages()
     if not has_request_context():  # CLI commands and background work: the default language
         return languages[0]
-    asked = request.args.get("lang")
+    # A form's language button is the newest choice, so it wins over a ?lang= left in the address.
+    asked = _form_language() or request.args.get("lang")
     if asked in languages:
         return asked
     saved = session.get("lang")
@@ -31,9 +44,16 @@ def select_locale() -> str:
     return f"{chosen_language()}_{current_app.config['COUNTRY']}"
 
 
+def is_language_switch() -> bool:
+    """A form posted by its language button: show it again in the other language with what was typed,
+    neither validated nor saved (someone helping an applicant can switch without losing her answers)."""
+    return _form_language() in available_languages()
+
+
 def remember_language() -> None:
-    """A ?lang= choice sticks for the following pages, and on the account when signed in."""
-    asked = request.args.get("lang")
+    """A ?lang= choice (or a form's language button) sticks for the following pages, and on the
+    account when signed in."""
+    asked = _form_language() or request.args.get("lang")
     if asked in available_languages():
         session["lang"] = asked
         if current_user.is_authenticated and current_user.locale != asked:

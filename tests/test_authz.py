@@ -8,6 +8,7 @@ from jisr.applications.models import Application, Status
 from jisr.auth.models import Role
 from jisr.authz import ROLE_PERMISSIONS, Permission, can, get_application_or_404, scoped_applications
 from jisr.incubators.models import Incubator
+from jisr.timeutil import utcnow
 
 
 @pytest.fixture
@@ -31,8 +32,12 @@ def world(db, make_user, programme, province):
     files = {}
     specs = {
         "own": dict(applicant_id=people["applicant"].id, province_id=errachidia.id),
-        "by_agent": dict(created_by_id=agent.id, province_id=errachidia.id),
-        "by_agent_moved": dict(created_by_id=agent.id, province_id=zagora.id),
+        "by_agent": dict(created_by_id=agent.id, province_id=errachidia.id,
+                         applicant_id=make_user(registered_by_id=agent.id).id),
+        "by_agent_moved": dict(created_by_id=agent.id, province_id=zagora.id,
+                               applicant_id=make_user(registered_by_id=agent.id).id),
+        "by_agent_claimed": dict(created_by_id=agent.id, province_id=errachidia.id,
+                                 applicant_id=make_user(registered_by_id=agent.id, claimed_at=utcnow()).id),
         "zagora_a": dict(province_id=zagora.id, incubator_id=incubator_a.id, mentor_id=mentor.id),
         "errachidia_b": dict(province_id=errachidia.id, incubator_id=incubator_b.id),
     }
@@ -51,7 +56,7 @@ EXPECTED = {
     "coordinator": {"by_agent_moved", "zagora_a"},
     "manager": {"zagora_a"},
     "mentor": {"zagora_a"},
-    "admin": {"own", "by_agent", "by_agent_moved", "zagora_a", "errachidia_b"},
+    "admin": {"own", "by_agent", "by_agent_moved", "by_agent_claimed", "zagora_a", "errachidia_b"},
 }
 
 

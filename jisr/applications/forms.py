@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from jisr.applications import national_id
+from jisr.forms import CsrfForm
 from jisr.labels import choices
 from jisr.validators import ArabicName, LatinName, SafeText, strip_filter
 
@@ -152,5 +153,4 @@ class WithdrawForm(FlaskForm):
                            validators=[DataRequired(message=_l("Tick the box to confirm."))])
 
 
-class StartForm(FlaskForm):
-    """Only a CSRF token: starting a file is a POST."""
+StartForm = CsrfForm  # starting a file is a POST

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from jisr.agents.forms import AttestConsentForm
 from jisr.applications import national_id, services
 from jisr.applications.eligibility import describe
 from jisr.applications.forms import (
@@ -21,10 +22,11 @@ from jisr.applications.forms import (
 )
 from jisr.applications.models import Application, Consent
 from jisr.applications.steps import STEPS, next_step, step_states
-from jisr.authz import Permission, get_application_or_404, permission_required, scoped_applications
+from jisr.authz import Permission, get_application_or_404, home_endpoint, permission_required, scoped_applications
 from jisr.documents.models import Document
 from jisr.extensions import db
 from jisr.geo.models import Province, Sector
+from jisr.i18n import is_language_switch
 from jisr.timeutil import local_today
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
@@ -45,7 +47,7 @@ def _after_save(application, step_name: str):
     flash(_("Saved."), "success")
     if "later" in request.form:
         flash(_("Your answers are saved. You can come back and continue at any time."), "info")
-        return redirect(url_for(".index"))
+        return redirect(url_for(home_endpoint(current_user)))
     if "more" in request.form:
         return redirect(url_for(f".{step_name}", application_id=application.id))
     step = next_step(application, after=step_name)
@@ -53,7 +55,7 @@ def _after_save(application, step_name: str):
 
 
 def _render_step(name: str, application, form, **context):
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" and not is_language_switch() else 200
     return render_template(f"applications/step_{name}.html", application=application, form=form,
                            steps=step_states(application), current=name, **context), status
 
@@ -86,7 +88,7 @@ def start():
 
 
 @bp.route("/<int:application_id>/identity", methods=["GET", "POST"])
-@permission_required(Permission.APPLY)
+@permission_required(Permission.APPLY, Permission.ASSIST)
 def identity(application_id: int):
     application, leave = draft_or_redirect(application_id)
     if leave:
@@ -94,7 +96,7 @@ def identity(application_id: int):
     profile = services.profile_for(application.applicant)
     form = IdentityForm(obj=profile)
     form.province_id.choices = _province_choices()
-    if form.validate_on_submit():
+    if not is_language_switch() and form.validate_on_submit():
         data = {name: form[name].data for name in (
             "first_name_ar", "last_name_ar", "first_name_latin", "last_name_latin", "national_id",
             "birth_date", "sex", "province_id", "commune")}
@@ -109,14 +111,14 @@ def identity(application_id: int):
 
 
 @bp.route("/<int:application_id>/situation", methods=["GET", "POST"])
-@permission_required(Permission.APPLY)
+@permission_required(Permission.APPLY, Permission.ASSIST)
 def situation(application_id: int):
     application, leave = draft_or_redirect(application_id)
     if leave:
         return leave
     profile = services.profile_for(application.applicant)
     form = SituationForm(obj=profile)
-    if form.validate_on_submit():
+    if not is_language_switch() and form.validate_on_submit():
         data = {field.name: field.data for field in form if field.name != "csrf_token"}
         if data["disability_type"] == "none":
             data["disability_card_number"] = None
@@ -126,7 +128,7 @@ def situation(application_id: int):
 
 
 @bp.route("/<int:application_id>/project", methods=["GET", "POST"])
-@permission_required(Permission.APPLY)
+@permission_required(Permission.APPLY, Permission.ASSIST)
 def project(application_id: int):
     application, leave = draft_or_redirect(application_id)
     if leave:
@@ -135,7 +137,7 @@ def project(application_id: int):
     form.sector_id.choices = [SelectChoice(0, _("Choose…"))] + [
         SelectChoice(s.id, s.name) for s in db.session.scalars(sa.select(Sector).order_by(Sector.id))
     ]
-    if form.validate_on_submit():
+    if not is_language_switch() and form.validate_on_submit():
         data = {name: form[name].data for name in (
             "project_title", "sector_id", "project_stage", "carrier", "group_name", "project_description",
             "estimated_budget", "own_contribution")}
@@ -149,13 +151,13 @@ def project(application_id: int):
 
 
 @bp.route("/<int:application_id>/needs", methods=["GET", "POST"])
-@permission_required(Permission.APPLY)
+@permission_required(Permission.APPLY, Permission.ASSIST)
 def needs(application_id: int):
     application, leave = draft_or_redirect(application_id)
     if leave:
         return leave
     form = NeedsForm(obj=application)
-    if form.validate_on_submit():
+    if not is_language_switch() and form.validate_on_submit():
         data = {name: form[name].data for name in NeedsForm.NEED_FIELDS}
         services.save_needs(application, data, form.training_rows())
         return _after_save(application, "needs")
@@ -165,19 +167,25 @@ def needs(application_id: int):
 
 
 @bp.route("/<int:application_id>/review", methods=["GET", "POST"])
-@permission_required(Permission.APPLY)
+@permission_required(Permission.APPLY, Permission.ASSIST)
 def review(application_id: int):
     application, leave = draft_or_redirect(application_id)
     if leave:
         return leave
-    form = ReviewForm()
+    assisted = current_user.id != application.applicant_id
+    form = AttestConsentForm() if assisted else ReviewForm()
     if form.validate_on_submit():
         try:
-            services.submit(application, by=current_user)
+            services.submit(application, by=current_user,
+                            consent_method=form.method.data if assisted else "online")
         except services.ApplicationError as error:
             flash(str(error), "error")
             return _render_review(application, form, status=422)
-        flash(_("Your application has been sent. Keep your reference number."), "success")
+        if assisted:
+            flash(_("The application has been sent. Give the applicant her reference number and receipt."),
+                  "success")
+        else:
+            flash(_("Your application has been sent. Keep your reference number."), "success")
         return redirect(url_for(".receipt", application_id=application.id))
     return _render_review(application, form, status=422 if request.method == "POST" else 200)
 
@@ -186,12 +194,12 @@ def _render_review(application, form, status: int):
     return render_template(
         "applications/review.html", application=application, form=form, steps=step_states(application),
         current="review", profile=services.profile_for(application.applicant), documents=_documents(application),
-        consent_version=services.CONSENT_VERSION,
+        consent_version=services.CONSENT_VERSION, assisted=current_user.id != application.applicant_id,
     ), status
 
 
 @bp.get("/<int:application_id>")
-@permission_required(Permission.APPLY)
+@permission_required(Permission.APPLY, Permission.ASSIST)
 def status(application_id: int):
     application = get_application_or_404(application_id)
     return render_template("applications/status.html", application=application, describe=describe,
@@ -199,7 +207,7 @@ def status(application_id: int):
 
 
 @bp.get("/<int:application_id>/receipt")
-@permission_required(Permission.APPLY)
+@permission_required(Permission.APPLY, Permission.ASSIST)
 def receipt(application_id: int):
     application = get_application_or_404(application_id)
     if application.reference is None:
@@ -234,15 +242,21 @@ def _documents(application):
 
 
 def _province_choices():
-    """Provinces grouped by region, in the reader's language."""
+    """Provinces grouped by region, in the reader's language; an agent only gets their own provinces,
+    so a file they fill never leaves their scope."""
+    from jisr.auth.models import user_provinces
     from jisr.geo.models import Region
 
     lang = get_locale().language
     name = (lambda ar, fr: ar) if lang == "ar" else (lambda ar, fr: fr)
-    rows = db.session.execute(
+    query = (
         sa.select(Province.id, Province.name_ar, Province.name_fr, Region.name_ar, Region.name_fr)
         .join(Region).order_by(Region.id, Province.name_ar if lang == "ar" else Province.name_fr)
-    ).all()
+    )
+    if current_user.role == "agent":
+        query = query.join(user_provinces, user_provinces.c.province_id == Province.id).where(
+            user_provinces.c.user_id == current_user.id)
+    rows = db.session.execute(query).all()
     return [SelectChoice(0, _("Choose…"))] + [
         SelectChoice(pid, name(ar, fr), optgroup=name(region_ar, region_fr))
         for pid, ar, fr, region_ar, region_fr in rows

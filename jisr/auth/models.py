@@ -46,8 +46,17 @@ class User(UserMixin, db.Model):
     incubator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incubators.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Accounts opened by a field agent: who opened it, and when the applicant took it over with her
+    # claim code. Until then (claimed_at NULL) the agent may keep filling her draft.
+    registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     provinces: Mapped[list[Province]] = relationship(secondary=user_provinces)
+    registered_by: Mapped[User | None] = relationship(remote_side=[id], foreign_keys=[registered_by_id])
+
+    @property
+    def awaiting_claim(self) -> bool:
+        return self.registered_by_id is not None and self.claimed_at is None
 
     __table_args__ = (
         sa.CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_contact"),

@@ -105,6 +105,17 @@ def reset_request():
 @bp.route("/reset/confirm", methods=["GET", "POST"])
 @limiter.limit(GUESS_LIMIT, methods=["POST"])
 def reset_confirm():
+    return _confirm_code(claim=False)
+
+
+@bp.route("/claim", methods=["GET", "POST"])
+@limiter.limit(GUESS_LIMIT, methods=["POST"])
+def claim():
+    """An applicant registered by an agent takes her account over: same code check as a reset."""
+    return _confirm_code(claim=True)
+
+
+def _confirm_code(claim: bool):
     form = ResetConfirmForm()
     if request.method == "GET" and not form.identifier.data:
         form.identifier.data = session.get("reset_identifier")
@@ -116,15 +127,18 @@ def reset_confirm():
             # request fails (422 rolls back). Nothing else was changed in this request.
             db.session.commit()
             _add_error(form, error)
-            return _render("auth/reset_confirm.html", form)
+            return _render("auth/reset_confirm.html", form, claim=claim)
         try:
             check_password(form.password.data, phone=user.phone, email=user.email)
         except ValueError as error:  # WTForms' ValidationError; the attempt is rolled back with the request
             form.password.errors = [str(error)]
-            return _render("auth/reset_confirm.html", form)
+            return _render("auth/reset_confirm.html", form, claim=claim)
         services.complete_reset(user, reset, form.password.data)
         session.pop("reset_identifier", None)
         login_user(user)
-        flash(_("Your password has been changed. You are signed in."), "success")
+        if claim:
+            flash(_("Your account is now yours alone. You are signed in."), "success")
+        else:
+            flash(_("Your password has been changed. You are signed in."), "success")
         return redirect(url_for("main.dashboard"))
-    return _render("auth/reset_confirm.html", form)
+    return _render("auth/reset_confirm.html", form, claim=claim)

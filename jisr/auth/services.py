@@ -11,7 +11,7 @@ from datetime import timedelta
 import phonenumbers
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, has_app_context, has_request_context
+from flask import current_app, has_app_context, has_request_context, url_for
 from flask_babel import force_locale, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -109,15 +109,18 @@ def contact_taken(phone: str | None, email: str | None) -> AccountError | None:
     return None
 
 
-def register(full_name: str, password: str, phone: str | None = None, email: str | None = None,
-             locale: str | None = None) -> User:
-    """A new applicant account. Contacts must already be normalised (the form does it)."""
+def register(full_name: str, password: str | None, phone: str | None = None, email: str | None = None,
+             locale: str | None = None, registered_by: User | None = None) -> User:
+    """A new applicant account. Contacts must already be normalised (the form does it). An account an
+    agent opens has no password until the applicant claims it with her code."""
     taken = contact_taken(phone, email)
     if taken is not None:
         raise taken
     user = User(full_name=full_name, phone=phone or None, email=email or None, role=Role.APPLICANT,
-                locale=locale or current_language())
-    user.set_password(password)
+                locale=locale or current_language(),
+                registered_by_id=registered_by.id if registered_by is not None else None)
+    if password is not None:
+        user.set_password(password)
     db.session.add(user)
     try:
         db.session.flush()
@@ -127,7 +130,8 @@ def register(full_name: str, password: str, phone: str | None = None, email: str
         db.session.rollback()
         raise contact_taken(phone, email) or AccountError(
             _l("An account already uses this phone number or e-mail address."), field="phone") from None
-    record("auth.register", user, actor=user, channel="phone" if phone else "email")
+    record("auth.register", user, actor=registered_by or user, channel="phone" if phone else "email",
+           assisted=registered_by is not None)
     return user
 
 
@@ -244,7 +248,48 @@ def check_reset_code(identifier: str, code: str) -> tuple[User, PasswordResetCod
 
 
 def complete_reset(user: User, reset: PasswordResetCode, password: str) -> None:
-    """Change the password and spend the code. The password rules were checked by the caller."""
+    """Change the password and spend the code. The password rules were checked by the caller.
+    A code proves she holds the phone or mailbox, so it also completes the claim of an account an
+    agent opened for her: from then on the agent no longer reaches her file."""
     user.set_password(password)
     reset.used_at = utcnow()
+    if user.awaiting_claim:
+        user.claimed_at = reset.used_at
+        record("auth.account_claimed", user, actor=user)
     record("auth.password_reset", user, actor=user)
+
+
+def issue_claim_code(user: User, agent: User) -> PasswordResetCode:
+    """A code with which the applicant an agent registered sets her own password and takes over.
+    Any earlier unused code is spent, so only the newest one works."""
+    now = utcnow()
+    db.session.execute(
+        sa.update(PasswordResetCode)
+        .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    code = f"{secrets.randbelow(10**6):06d}"
+    days = current_app.config["CLAIM_CODE_DAYS"]
+    claim = PasswordResetCode(user_id=user.id, code_hash=generate_password_hash(code), created_at=now,
+                              expires_at=now + timedelta(days=days))
+    db.session.add(claim)
+    db.session.flush()
+    language = user.locale or current_language()
+    with force_locale(language):
+        # i18n: an SMS. Keep it under 160 characters (70 in Arabic script) with the code filled in.
+        body = gettext("Jisr: your account is ready. Code %(code)s, on %(url)s to choose your password.",
+                       code=code, url=url_for("auth.claim", _external=True))
+        enqueue(Channel.SMS, user.phone, "", body, language)
+        if user.email:
+            subject = gettext("Your Jisr account: choose your password")
+            text = "\n\n".join([
+                gettext("Hello %(name)s,", name=user.full_name),
+                gettext("%(agent)s opened a Jisr account for you. To take it over, open %(url)s, enter your "
+                        "phone number and this code: %(code)s, then choose your password.",
+                        agent=agent.full_name, url=url_for("auth.claim", _external=True), code=code),
+                ngettext("The code is valid for %(num)d day and can be used only once.",
+                         "The code is valid for %(num)d days and can be used only once.", days),
+            ])
+            enqueue(Channel.EMAIL, user.email, subject, text, language)
+    record("agent.claim_code_sent", user, actor=agent)
+    return claim

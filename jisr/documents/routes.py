@@ -23,7 +23,7 @@ bp = Blueprint("documents", __name__)
 
 
 @bp.route("/applications/<int:application_id>/documents", methods=["GET", "POST"])
-@permission_required(Permission.APPLY)
+@permission_required(Permission.APPLY, Permission.ASSIST)
 def step(application_id: int):
     application, leave = draft_or_redirect(application_id)
     if leave:
@@ -60,7 +60,7 @@ def _render_step(application, form):
 
 
 @bp.post("/applications/<int:application_id>/documents/<int:document_id>/delete")
-@permission_required(Permission.APPLY)
+@permission_required(Permission.APPLY, Permission.ASSIST)
 def delete(application_id: int, document_id: int):
     application, _leave = draft_or_redirect(application_id)  # POST: never a redirect, 409 if sent
     document = db.session.scalar(

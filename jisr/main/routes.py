@@ -3,6 +3,7 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from jisr.applications.services import current_programme
+from jisr.authz import home_endpoint
 from jisr.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -28,4 +29,4 @@ def dashboard():
     """Where each role lands after signing in."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return redirect(url_for("applications.index"))
+    return redirect(url_for(home_endpoint(current_user)))
