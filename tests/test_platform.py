@@ -132,3 +132,24 @@ def test_wsgi_module_serves_the_same_app(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "applications" in result.stdout and "auth" in result.stdout
+
+
+def test_upgrading_a_filled_database_keeps_its_rows(empty_database, tmp_path):
+    """A migration that rebuilds `users` (SQLite batch mode) must not cascade-delete what refers to it."""
+    env = {**os.environ, "JISR_DATABASE_URL": empty_database, "JISR_INSTANCE_DIR": str(tmp_path)}
+    first = _flask(env, "db", "upgrade", "24f5d4d7c31a")
+    assert first.returncode == 0, first.stderr
+    assert _flask(env, "seed-reference").returncode == 0
+    engine = sa.create_engine(empty_database)
+    with engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO users (email, full_name, role, active, created_at) "
+                                   "VALUES ('agent@example.org', 'Agent', 'agent', true, CURRENT_TIMESTAMP)"))
+        user_id = connection.execute(sa.text("SELECT id FROM users")).scalar_one()
+        province_id = connection.execute(sa.text("SELECT min(id) FROM provinces")).scalar_one()
+        connection.execute(sa.text("INSERT INTO user_provinces VALUES (:u, :p)"), {"u": user_id, "p": province_id})
+    upgrade = _flask(env, "db", "upgrade")
+    assert upgrade.returncode == 0, upgrade.stderr
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM user_provinces")).scalar_one() == 1
+        assert connection.execute(sa.text("SELECT count(*) FROM users")).scalar_one() == 1
+    engine.dispose()
