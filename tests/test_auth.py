@@ -422,3 +422,28 @@ def test_too_many_attempts_get_429_with_the_translated_error_page(app, other_app
     page = response.get_data(as_text=True)
     assert '<html lang="fr"' in page and in_language(app, "fr", "Too many attempts") in page
     assert client.get(url).status_code == 200  # reading the form is not limited
+
+
+def test_rate_limits_are_shared_through_redis_when_configured(app, other_app):
+    """Several app processes share one count through Redis (JISR_REDIS_URL): the count lives there."""
+    import os
+
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        connection = redis.Redis.from_url(url, socket_connect_timeout=1)
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis must be reachable on 127.0.0.1:6379 in CI")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    connection.flushdb()
+    try:
+        client = other_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=url).test_client()
+        for _attempt in range(10):
+            assert client.post("/account/login", data={"identifier": "0699999999", "password": "x"}).status_code < 429
+        assert client.post("/account/login", data={"identifier": "0699999999", "password": "x"}).status_code == 429
+        assert connection.keys("LIMITS:LIMITER/*auth.login*"), "the counts should be kept in Redis"
+    finally:
+        connection.flushdb()
+        connection.close()
