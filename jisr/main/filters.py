@@ -1,6 +1,7 @@
 """Template helpers: Babel's own formatting, bilingual labels for coded values."""
 
 import hashlib
+from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from flask import current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 
 from jisr.labels import label
+from jisr.timeutil import aware
 
 
 def register(app) -> None:
@@ -15,9 +17,15 @@ def register(app) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["iso"] = iso_datetime
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["form_errors"] = form_errors
     app.jinja_env.globals["static_url"] = static_url
+
+
+def iso_datetime(value) -> str:
+    """Machine-readable UTC time for <time datetime>: whole seconds, explicit zone."""
+    return aware(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
 def form_errors(form) -> list[tuple[str, str, str]]:
