@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app jisr
 STAMP := $(VENV)/.installed
+# The browser tests' tools: Debian's Chromium (never a browser downloaded by a test tool), and axe-core
+# and the Nu HTML checker from npm, pinned by package-lock.json.
+CHROMIUM := $(or $(CHROMIUM_PATH),/usr/bin/chromium)
+NODE_STAMP := node_modules/.installed
 
-.PHONY: run test install translations db seed lint clean
+.PHONY: run test install translations db seed lint clean browser-deps
 
 run: install translations db seed
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -27,11 +31,32 @@ db: install
 seed: db
 	$(FLASK) seed-demo
 
-test: install translations
+browser-deps: $(NODE_STAMP)
+	@missing=""; \
+	[ -x "$(CHROMIUM)" ] || missing="chromium"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's$$missing for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing \
+	    || echo "Could not install$$missing: the browser tests will be skipped (they fail under CI=true)." >&2; \
+	else \
+	  echo "Missing for the browser tests:$$missing (installing needs root and apt-get). They will be skipped:" \
+	    "install Debian's chromium (or set CHROMIUM_PATH) and a Java runtime to enable them." >&2; \
+	fi
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --ignore-scripts --no-audit --no-fund && touch $@; \
+	else \
+	  echo "npm is missing: axe-core and vnu-jar cannot be installed, the browser tests will be skipped." >&2; \
+	fi
+
+test: install translations browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check jisr tests
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules test-results

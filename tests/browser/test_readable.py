@@ -1,0 +1,23 @@
+"""Readable and usable on a small phone: every page of PAGES at 320 CSS pixels wide, with text at 100%
+and zoomed to 200%, has no sideways scrolling and no text cut off or drawn over other text; every tap
+target is at least 44 x 44 CSS pixels. A desktop width with text at 200% is checked too."""
+
+import pytest
+
+from .layout import layout_problems, small_targets, zoom_text
+from .pages import LANGUAGES, PAGES
+
+CHECKED = [(page, lang) for page in PAGES for lang in LANGUAGES]
+
+
+@pytest.mark.parametrize(("spec", "lang"), CHECKED, ids=[f"{p.id}-{lang}" for p, lang in CHECKED])
+def test_page_reflows_at_320_pixels_and_200_percent_text(new_context, world, spec, lang):
+    page = new_context(viewport={"width": 320, "height": 640}).new_page()
+    spec.open(page, world, lang)
+    problems = []
+    for percent in (100, 200):
+        zoom_text(page, percent)
+        problems += [f"320px, text {percent}%: {p}" for p in layout_problems(page) + small_targets(page)]
+    page.set_viewport_size({"width": 1280, "height": 800})
+    problems += [f"1280px, text 200%: {p}" for p in layout_problems(page)]
+    assert not problems, f"{spec.id} in {lang}:\n" + "\n".join(problems)
