@@ -177,20 +177,28 @@ def request_reset(identifier: str) -> PasswordResetCode | None:
         PasswordResetCode.user_id == user.id, PasswordResetCode.created_at > now - timedelta(hours=1)))
     if recent >= MAX_CODES_PER_HOUR:
         return None
+    minutes = current_app.config["RESET_CODE_MINUTES"]
+    code, reset = _new_code(user, timedelta(minutes=minutes))
+    _send_code(user, code, minutes)
+    record("auth.reset_requested", user, actor=user)
+    return reset
+
+
+def _new_code(user: User, lifetime: timedelta) -> tuple[str, PasswordResetCode]:
+    """A fresh 6-digit code (stored hashed); any earlier unused code of the user is spent, so only the
+    newest one works."""
+    now = utcnow()
     db.session.execute(
         sa.update(PasswordResetCode)
         .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None))
         .values(used_at=now)
     )
     code = f"{secrets.randbelow(10**6):06d}"
-    minutes = current_app.config["RESET_CODE_MINUTES"]
-    reset = PasswordResetCode(user_id=user.id, code_hash=generate_password_hash(code),
-                              created_at=now, expires_at=now + timedelta(minutes=minutes))
-    db.session.add(reset)
+    stored = PasswordResetCode(user_id=user.id, code_hash=generate_password_hash(code), created_at=now,
+                               expires_at=now + lifetime)
+    db.session.add(stored)
     db.session.flush()
-    _send_code(user, code, minutes)
-    record("auth.reset_requested", user, actor=user)
-    return reset
+    return code, stored
 
 
 def _send_code(user: User, code: str, minutes: int) -> None:
@@ -262,18 +270,8 @@ def complete_reset(user: User, reset: PasswordResetCode, password: str) -> None:
 def issue_claim_code(user: User, agent: User) -> PasswordResetCode:
     """A code with which the applicant an agent registered sets her own password and takes over.
     Any earlier unused code is spent, so only the newest one works."""
-    now = utcnow()
-    db.session.execute(
-        sa.update(PasswordResetCode)
-        .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None))
-        .values(used_at=now)
-    )
-    code = f"{secrets.randbelow(10**6):06d}"
     days = current_app.config["CLAIM_CODE_DAYS"]
-    claim = PasswordResetCode(user_id=user.id, code_hash=generate_password_hash(code), created_at=now,
-                              expires_at=now + timedelta(days=days))
-    db.session.add(claim)
-    db.session.flush()
+    code, claim = _new_code(user, timedelta(days=days))
     language = user.locale or current_language()
     with force_locale(language):
         # i18n: an SMS. Keep it under 160 characters (70 in Arabic script) with the code filled in.
