@@ -123,8 +123,13 @@ def register_request_handling(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from jisr.agents.routes import bp as agents_bp
     from jisr.applications.routes import bp as applications_bp
+    from jisr.auth.invitation_routes import bp as invitations_bp
     from jisr.auth.routes import bp as auth_bp
+    from jisr.calls.routes import bp as calls_bp
+    from jisr.calls.selection_routes import bp as selection_bp
+    from jisr.coordination.routes import bp as coordination_bp
     from jisr.documents.routes import bp as documents_bp
+    from jisr.incubators.routes import bp as incubators_bp
     from jisr.main.routes import bp as main_bp
 
     app.register_blueprint(main_bp)
@@ -132,6 +137,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(applications_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(agents_bp)
+    app.register_blueprint(calls_bp)
+    app.register_blueprint(selection_bp)
+    app.register_blueprint(incubators_bp)
+    app.register_blueprint(coordination_bp)
+    app.register_blueprint(invitations_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -21,16 +21,19 @@ from jisr.extensions import db
 class Permission(enum.StrEnum):
     APPLY = "apply"  # fill and submit one's own file
     ASSIST = "assist"  # register applicants on their behalf
+    REPRESENT = "represent"  # answer calls for expressions of interest for an association
     REVIEW = "review"  # incubator staff reviewing routed files
+    MANAGE_INCUBATOR = "manage_incubator"  # the incubator's public details, capacity and staff
     MENTOR = "mentor"
-    COORDINATE = "coordinate"
+    COORDINATE = "coordinate"  # files, routing and waitlists of a scope; scoring associations when assigned
     ADMINISTER = "administer"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.APPLICANT: frozenset({Permission.APPLY}),
     Role.AGENT: frozenset({Permission.ASSIST}),
-    Role.INCUBATOR_MANAGER: frozenset({Permission.REVIEW}),
+    Role.REPRESENTATIVE: frozenset({Permission.REPRESENT}),
+    Role.INCUBATOR_MANAGER: frozenset({Permission.REVIEW, Permission.MANAGE_INCUBATOR}),
     Role.MENTOR: frozenset({Permission.MENTOR}),
     Role.COORDINATOR: frozenset({Permission.COORDINATE}),
     Role.ADMIN: frozenset(Permission),
@@ -62,11 +65,18 @@ def permission_required(*permissions: Permission):
     return decorator
 
 
-HOME_ENDPOINTS = {Role.APPLICANT: "applications.index", Role.AGENT: "agents.index"}
+HOME_ENDPOINTS = {
+    Role.APPLICANT: "applications.index",
+    Role.AGENT: "agents.index",
+    Role.REPRESENTATIVE: "calls.mine",
+    Role.INCUBATOR_MANAGER: "incubators.manage",
+    Role.COORDINATOR: "coordination.files",
+    Role.ADMIN: "coordination.files",
+}
 
 
 def home_endpoint(user: User) -> str:
-    """Where a role's work starts. Staff pages of the other roles come with their own issues."""
+    """Where a role's work starts. The mentor's pages come with the incubator's workspace."""
     return HOME_ENDPOINTS.get(Role(user.role), "main.home")
 
 
@@ -120,3 +130,99 @@ def get_application_or_404(application_id: int, user: User | None = None) -> App
     if application is None:
         abort(404)
     return application
+
+
+# -- incubators ---------------------------------------------------------------------------------------
+
+def incubator_scope(user: User):
+    """Incubators a user may act upon: all for admins; those covering one of a coordinator's provinces;
+    their own for incubator staff."""
+    from jisr.incubators.models import Incubator, incubator_provinces
+
+    role = Role(user.role)
+    if role is Role.ADMIN:
+        return sa.true()
+    if role is Role.COORDINATOR:
+        covering = sa.select(incubator_provinces.c.incubator_id).where(
+            incubator_provinces.c.province_id.in_(
+                sa.select(user_provinces.c.province_id).where(user_provinces.c.user_id == user.id)))
+        return Incubator.id.in_(covering)
+    if role in (Role.INCUBATOR_MANAGER, Role.MENTOR) and user.incubator_id is not None:
+        return Incubator.id == user.incubator_id
+    return sa.false()
+
+
+def managed_incubator_or_404(user: User | None = None):
+    """The incubator a manager runs (404 for anyone else, or a manager not yet attached to one)."""
+    from jisr.incubators.models import Incubator
+
+    user = user if user is not None else current_user
+    if not user.is_authenticated or user.role != Role.INCUBATOR_MANAGER or user.incubator_id is None:
+        abort(404)
+    incubator = db.session.get(Incubator, user.incubator_id)
+    if incubator is None:
+        abort(404)
+    return incubator
+
+
+# -- associations' applications to calls, and their reviews -----------------------------------------
+
+def association_scope(user: User):
+    """The associations' applications a user may read: all for admins; her own for a representative
+    (also once she manages the incubator it became); those a reviewer is assigned to and has not
+    declared a conflict of interest on."""
+    from jisr.calls.models import AssociationApplication, AssociationReview
+
+    if Role(user.role) is Role.ADMIN:
+        return sa.true()
+    reviewing = sa.select(AssociationReview.association_application_id).where(
+        AssociationReview.reviewer_id == user.id, AssociationReview.conflict.is_(False))
+    return sa.or_(AssociationApplication.representative_id == user.id,
+                  AssociationApplication.id.in_(reviewing))
+
+
+def get_association_or_404(association_id: int, user: User | None = None):
+    from jisr.calls.models import AssociationApplication
+
+    user = user if user is not None else current_user
+    if not user.is_authenticated:
+        abort(404)
+    found = db.session.scalar(sa.select(AssociationApplication).where(
+        AssociationApplication.id == association_id, association_scope(user)))
+    if found is None:
+        abort(404)
+    return found
+
+
+def own_association_or_404(association_id: int, user: User | None = None):
+    """An association's application its representative may change (reviewers and admins only read)."""
+    from jisr.calls.models import AssociationApplication
+
+    user = user if user is not None else current_user
+    if not user.is_authenticated:
+        abort(404)
+    found = db.session.scalar(sa.select(AssociationApplication).where(
+        AssociationApplication.id == association_id, AssociationApplication.representative_id == user.id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def review_scope(user: User):
+    from jisr.calls.models import AssociationReview
+
+    return AssociationReview.reviewer_id == user.id
+
+
+def may_see_scores(user: User, association_id: int) -> bool:
+    """Reviewers see the others' scores only once they have submitted their own; a reviewer who declared
+    a conflict of interest never does, even as an admin. Admins who do not review it see them."""
+    from jisr.calls.models import AssociationReview
+
+    if not user.is_authenticated:
+        return False
+    own = db.session.scalar(sa.select(AssociationReview).where(
+        AssociationReview.association_application_id == association_id, AssociationReview.reviewer_id == user.id))
+    if own is not None:
+        return own.submitted_at is not None and not own.conflict
+    return Role(user.role) is Role.ADMIN

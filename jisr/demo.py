@@ -84,7 +84,7 @@ def seed_incubators() -> list[Incubator]:
     for code, name_ar, name_fr, provinces, capacity, accessible in INCUBATORS:
         incubator = db.session.scalar(sa.select(Incubator).where(Incubator.code == code)) or Incubator(code=code)
         incubator.name_ar, incubator.name_fr, incubator.capacity = name_ar, name_fr, capacity
-        incubator.accessible_premises = accessible
+        incubator.step_free_access = incubator.accessible_toilets = accessible
         incubator.provinces = _provinces(provinces)
         db.session.add(incubator)
         incubators.append(incubator)

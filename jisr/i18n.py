@@ -44,6 +44,14 @@ def select_locale() -> str:
     return f"{chosen_language()}_{current_app.config['COUNTRY']}"
 
 
+def user_locale(user) -> str:
+    """The locale to write to `user` in (messages sent while someone else's request runs, e.g. an
+    admin's selection re-routing many applicants): her saved language, formatted for the country."""
+    languages = available_languages()
+    language = getattr(user, "locale", None)
+    return f"{language if language in languages else languages[0]}_{current_app.config['COUNTRY']}"
+
+
 def is_language_switch() -> bool:
     """A form posted by its language button: show it again in the other language with what was typed,
     neither validated nor saved (someone helping an applicant can switch without losing her answers)."""

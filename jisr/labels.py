@@ -64,10 +64,70 @@ LABELS: dict[str, dict[str, object]] = {
     "role": {
         "applicant": _l("Applicant"),
         "agent": _l("Field agent"),
+        "representative": _l("Association representative"),
         "incubator_manager": _l("Incubator manager"),
         "mentor": _l("Mentor"),
         "coordinator": _l("Coordinator"),
         "admin": _l("Administrator"),
+    },
+    "need": {
+        "sign_language": _l("Sign language interpretation"),
+        "accessible_venue": _l("An accessible venue (step-free access and toilets)"),
+        "large_print": _l("Documents in large print"),
+        "companion": _l("Being accompanied by a companion"),
+    },
+    "call_state": {"upcoming": _l("Not open yet"), "open": _l("Open"), "closed": _l("Closed")},
+    "association_status": {
+        "draft": _l("Draft"),
+        "submitted": _l("Submitted"),
+        "selected": _l("Selected"),
+        "declined": _l("Not selected"),
+    },
+    "association_document_kind": {
+        "statutes": _l("Statutes of the association"),
+        "legal_receipt": _l("Receipt of the legal filing"),
+        "activity_report": _l("Last activity report"),
+    },
+    "review_state": {
+        "assigned": _l("To score"),
+        "conflict": _l("Conflict of interest declared"),
+        "submitted": _l("Scores sent"),
+    },
+    # Why an association was selected or declined: shown to it in its language, with the admin's note.
+    "select_reason": {
+        "ranked_high": _l("Among the best-ranked associations of the call"),
+        "covers_underserved_area": _l("Covers provinces where too few incubators work"),
+        "accessibility": _l("Accessible premises and services for persons with disabilities"),
+        "other": _l("Another reason, explained in the note"),
+    },
+    "decline_reason": {
+        "score_below_threshold": _l("The score is below what the call requires"),
+        "places_filled": _l("The places of the call went to better-ranked associations"),
+        "documents_incomplete": _l("Documents are missing or not valid"),
+        "outside_call_area": _l("The association does not work in the provinces of the call"),
+        "capacity_insufficient": _l("The capacity is too small for the needs of the call"),
+        "other": _l("Another reason, explained in the note"),
+    },
+    # Routing: why an incubator was left out for a file, and why a file waits.
+    "routing_exclusion": {
+        "inactive": _l("Not active"),
+        "outside_province": _l("Does not cover the province"),
+        "needs_not_met": _l("Cannot meet the accessibility needs as well as another one can"),
+        "sector_mismatch": _l("Does not work in the sector of the project"),
+        "full": _l("No place left"),
+    },
+    "waitlist_reason": {
+        "no_incubator_in_province": _l("No incubator accompanies applicants in this province yet."),
+        "no_incubator_for_sector": _l("No incubator of the province works in the sector of the project."),
+        "all_full": _l("Every incubator that suits the file has no place left for now."),
+    },
+    "routing_trigger": {
+        "eligible": _l("File found eligible"),
+        "override": _l("Eligibility decision changed"),
+        "place_freed": _l("A place became free"),
+        "capacity": _l("An incubator changed its capacity or provinces"),
+        "new_incubator": _l("A new incubator was selected"),
+        "manual": _l("Re-routed by hand"),
     },
     "consent_method": {
         "online": _l("Given online by the applicant"),

@@ -10,9 +10,19 @@ from jisr.applications.models import (  # noqa: F401
     StatusChange,
 )
 from jisr.audit.models import AuditEntry  # noqa: F401
-from jisr.auth.models import PasswordResetCode, User  # noqa: F401
+from jisr.auth.models import Invitation, PasswordResetCode, User  # noqa: F401
+from jisr.calls.models import (  # noqa: F401
+    AssociationApplication,
+    AssociationDocument,
+    AssociationReview,
+    AssociationTeamMember,
+    Call,
+    CallCriterion,
+    ReviewScore,
+)
 from jisr.documents.models import Document  # noqa: F401
 from jisr.geo.models import Province, Region, Sector  # noqa: F401
 from jisr.incubators.models import Incubator  # noqa: F401
 from jisr.outbox.models import OutboxMessage  # noqa: F401
 from jisr.programmes.models import Programme  # noqa: F401
+from jisr.routing.models import RoutingDecision  # noqa: F401

@@ -245,3 +245,93 @@ def draft(make_user, programme, auth):
         return user, application
 
     return factory
+
+
+# -- calls, associations and incubators --------------------------------------------------------------
+
+@pytest.fixture
+def make_incubator(app, province):
+    """An active incubator: make_incubator(provinces=["errachidia"], capacity=10, sectors=["handicrafts"],
+    generalist=True, step_free_access=..., accessible_toilets=..., sign_language=...)."""
+    from jisr.geo.models import Sector
+    from jisr.incubators.models import Incubator
+
+    counter = iter(range(1, 10_000))
+
+    def factory(provinces=("errachidia",), sectors=(), **fields) -> Incubator:
+        n = next(counter)
+        values = dict(code=f"incubator-{n}-{uuid.uuid4().hex[:4]}", name_ar=f"جمعية {n}", name_fr=f"Association {n}",
+                      capacity=10, generalist=not sectors, address=f"{n} rue de la Paix",
+                      phone=f"+2125350{n:05d}", province_id=province(provinces[0]).id if provinces else None)
+        values.update(fields)
+        incubator = Incubator(**values)
+        incubator.provinces = [province(code) for code in provinces]
+        incubator.sectors = list(_db.session.scalars(sa.select(Sector).where(Sector.code.in_(sectors))))
+        _db.session.add(incubator)
+        _db.session.commit()
+        return incubator
+
+    return factory
+
+
+@pytest.fixture
+def make_call(app, programme, province):
+    """A call for expressions of interest, open by default, with three weighted criteria:
+    make_call(opens_at=..., closes_at=..., provinces=[...], criteria=[(label_fr, weight), ...])."""
+    from datetime import UTC, datetime
+
+    from jisr.calls.models import Call, CallCriterion
+
+    def factory(criteria=(("Expérience avec des projets de femmes", 3), ("Accessibilité des locaux", 2),
+                          ("Équipe", 1)), provinces=("errachidia", "midelt", "tinghir"), **fields) -> Call:
+        now = datetime.now(UTC)
+        values = dict(programme_id=programme.id, title_ar="طلب إبداء الاهتمام", title_fr="Appel à manifestation",
+                      description_ar="وصف", description_fr="Description", opens_at=now - timedelta(days=5),
+                      closes_at=now + timedelta(days=20))
+        values.update(fields)
+        call = Call(**values)
+        call.provinces = [province(code) for code in provinces]
+        for position, (label, weight) in enumerate(criteria):
+            call.criteria.append(CallCriterion(position=position, label_fr=label, label_ar=f"معيار {position + 1}",
+                                               weight=weight))
+        _db.session.add(call)
+        _db.session.commit()
+        return call
+
+    return factory
+
+
+@pytest.fixture
+def make_association(app, make_user, province):
+    """An association's application to `call`, complete, in `status` (draft by default), with its
+    representative: make_association(call, status="submitted", capacity=30, provinces=[...])."""
+    from jisr.calls.models import AssociationApplication, AssociationStatus, AssociationTeamMember
+    from jisr.geo.models import Sector
+    from jisr.timeutil import utcnow
+
+    counter = iter(range(1, 10_000))
+
+    def factory(call, status=AssociationStatus.DRAFT, representative=None, provinces=("errachidia",),
+                sectors=("handicrafts",), **fields) -> AssociationApplication:
+        n = next(counter)
+        representative = representative or make_user(role="representative", email=f"rep{n}@example.org")
+        values = dict(call_id=call.id, representative_id=representative.id, status=status,
+                      legal_name_ar=f"جمعية الأمل {n}", legal_name_fr=f"Association Espoir {n}",
+                      registration_number=f"RC-{n:05d}", address=f"{n} avenue Hassan II",
+                      province_id=province(provinces[0]).id, phone=f"+2125351{n:05d}", email=f"assoc{n}@example.org",
+                      generalist=False, capacity=30, step_free_access=True, accessible_toilets=False,
+                      sign_language=False, coverage_saved=True, experience="Dix ans d'accompagnement.",
+                      references_text="INDH Errachidia")
+        if status != AssociationStatus.DRAFT:
+            values["submitted_at"] = utcnow()
+        values.update(fields)
+        association = AssociationApplication(**values)
+        association.provinces = [province(code) for code in provinces]
+        association.sectors = list(_db.session.scalars(sa.select(Sector).where(Sector.code.in_(sectors))))
+        association.team.append(AssociationTeamMember(full_name="Zineb Alaoui", role="Coordinatrice",
+                                                      qualification="Master en gestion"))
+        _db.session.add(association)
+        _db.session.commit()
+        return association
+
+    return factory

@@ -39,6 +39,10 @@ CLOSED_STATES = (Status.INELIGIBLE, Status.REJECTED, Status.WITHDRAWN, Status.DR
 WITHDRAWABLE_STATES = tuple(
     s for s in Status if s not in CLOSED_STATES and s is not Status.COMPLETED
 )
+#: States in which a file holds one of its incubator's places: routing counts them, so a place frees as
+#: soon as a file leaves these states (rejected, completed, dropped out, withdrawn...).
+OCCUPYING_STATES = (Status.ASSIGNED, Status.UNDER_REVIEW, Status.INFO_REQUESTED, Status.ACCEPTED,
+                    Status.IN_MENTORING)
 _closed_sql = "status NOT IN ({})".format(",".join(f"'{s.value}'" for s in CLOSED_STATES))
 
 
@@ -151,6 +155,10 @@ class Application(db.Model):
             postgresql_where=sa.text(_closed_sql),
         ),
         sa.Index("ix_applications_applicant_id_status", "applicant_id", "status"),
+        # An incubator's load (files occupying a place), counted at every routing.
+        sa.Index("ix_applications_incubator_id_status", "incubator_id", "status"),
+        # The waitlist of an area, oldest first.
+        sa.Index("ix_applications_status_province_id_submitted_at", "status", "province_id", "submitted_at"),
     )
 
     @property
@@ -160,6 +168,19 @@ class Application(db.Model):
     @property
     def can_withdraw(self) -> bool:
         return self.status in WITHDRAWABLE_STATES
+
+    @property
+    def occupies_place(self) -> bool:
+        return self.incubator_id is not None and self.status in OCCUPYING_STATES
+
+    def transition(self, new: Status, by: User | None, reason: str | None = None,
+                   reasons: list | None = None) -> StatusChange:
+        """Move to `new` and write the step into the history the applicant and staff read."""
+        change = StatusChange(from_status=self.status, to_status=new, by_id=by.id if by else None, reason=reason,
+                              reasons=reasons)
+        self.status = new
+        self.history.append(change)
+        return change
 
     def __repr__(self) -> str:
         return f"<Application {self.id} {self.reference or 'draft'} {self.status}>"

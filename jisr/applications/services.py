@@ -86,7 +86,7 @@ def start_application(user: User, programme: Programme, created_by: User | None 
         raise ApplicationError(str(DUPLICATE_MESSAGE))
     application.national_id = profile.national_id
     application.province_id = profile.province_id
-    _transition(application, None, Status.DRAFT, by=created_by or user)
+    application.history.append(StatusChange(from_status=None, to_status=Status.DRAFT, by_id=(created_by or user).id))
     record("application.created", application)
     return application
 
@@ -147,14 +147,6 @@ def save_needs(application: Application, data: dict, trainings: list[dict]) -> N
     db.session.flush()
 
 
-def _transition(application: Application, old: str | None, new: Status, by: User | None,
-                reason: str | None = None, reasons: list | None = None) -> None:
-    application.status = new
-    application.history.append(
-        StatusChange(from_status=old, to_status=new, by_id=by.id if by else None, reason=reason, reasons=reasons)
-    )
-
-
 def submit(application: Application, by: User, consent_method: str = "online") -> None:
     """Consent, reference, eligibility: all in the caller's transaction, or none of it."""
     if application.status != Status.DRAFT:
@@ -171,7 +163,7 @@ def submit(application: Application, by: User, consent_method: str = "online") -
     now = utcnow()
     application.reference = next_reference(now.year)
     application.submitted_at = now
-    _transition(application, Status.DRAFT, Status.SUBMITTED, by=by)
+    application.transition(Status.SUBMITTED, by=by)
 
     facts = eligibility.Facts(
         today=local_today(),
@@ -185,7 +177,7 @@ def submit(application: Application, by: User, consent_method: str = "online") -
     reasons = [reason.as_json() for reason in eligibility.evaluate(application.programme, facts)]
     application.eligibility_reasons = reasons
     decision = Status.INELIGIBLE if reasons else Status.ELIGIBLE
-    _transition(application, Status.SUBMITTED, decision, by=None, reasons=reasons or None)
+    application.transition(decision, by=None, reasons=reasons or None)
     record("application.submitted", application, reference=application.reference, decision=decision.value)
     _notify(application.applicant, _("Your Jisr application %(reference)s was received",
                                      reference=application.reference),
@@ -198,7 +190,7 @@ def submit(application: Application, by: User, consent_method: str = "online") -
 def withdraw(application: Application, by: User, reason: str | None) -> None:
     if not application.can_withdraw:
         raise ApplicationError(_("This file can no longer be withdrawn."))
-    _transition(application, application.status, Status.WITHDRAWN, by=by, reason=reason or None)
+    application.transition(Status.WITHDRAWN, by=by, reason=reason or None)
     record("application.withdrawn", application)
     db.session.flush()
 

@@ -16,6 +16,7 @@ from jisr.timeutil import utcnow
 class Role(enum.StrEnum):
     APPLICANT = "applicant"
     AGENT = "agent"
+    REPRESENTATIVE = "representative"  # answers calls for expressions of interest for her association
     INCUBATOR_MANAGER = "incubator_manager"
     MENTOR = "mentor"
     COORDINATOR = "coordinator"
@@ -61,7 +62,8 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_contact"),
         sa.CheckConstraint(
-            "role IN ('applicant','agent','incubator_manager','mentor','coordinator','admin')", name="role"
+            "role IN ('applicant','agent','representative','incubator_manager','mentor','coordinator','admin')",
+            name="role",
         ),
     )
 
@@ -99,3 +101,39 @@ class PasswordResetCode(db.Model):
 
     def __repr__(self) -> str:
         return f"<PasswordResetCode {self.id} user={self.user_id}>"
+
+
+class Invitation(db.Model):
+    """An invitation to open a staff account (a mentor of an incubator, for now): a single-use code,
+    stored hashed, sent through the outbox to a phone or an e-mail address that has no account yet.
+    The account is only created when the code is used, with the role and scope fixed here."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(sa.String(30))
+    incubator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incubators.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)  # E.164
+    email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
+    code_hash: Mapped[str] = mapped_column(sa.String(256))
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)  # the account it opened
+
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+    __table_args__ = (sa.CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_contact"),)
+
+    @property
+    def pending(self) -> bool:
+        return self.used_at is None and self.revoked_at is None
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} {self.role}>"

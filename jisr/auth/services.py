@@ -110,13 +110,14 @@ def contact_taken(phone: str | None, email: str | None) -> AccountError | None:
 
 
 def register(full_name: str, password: str | None, phone: str | None = None, email: str | None = None,
-             locale: str | None = None, registered_by: User | None = None) -> User:
-    """A new applicant account. Contacts must already be normalised (the form does it). An account an
-    agent opens has no password until the applicant claims it with her code."""
+             locale: str | None = None, registered_by: User | None = None, role: Role = Role.APPLICANT) -> User:
+    """A new account: an applicant's, or an association representative's. Contacts must already be
+    normalised (the form does it). An account an agent opens has no password until the applicant
+    claims it with her code."""
     taken = contact_taken(phone, email)
     if taken is not None:
         raise taken
-    user = User(full_name=full_name, phone=phone or None, email=email or None, role=Role.APPLICANT,
+    user = User(full_name=full_name, phone=phone or None, email=email or None, role=role,
                 locale=locale or current_language(),
                 registered_by_id=registered_by.id if registered_by is not None else None)
     if password is not None:
@@ -131,7 +132,7 @@ def register(full_name: str, password: str | None, phone: str | None = None, ema
         raise contact_taken(phone, email) or AccountError(
             _l("An account already uses this phone number or e-mail address."), field="phone") from None
     record("auth.register", user, actor=registered_by or user, channel="phone" if phone else "email",
-           assisted=registered_by is not None)
+           assisted=registered_by is not None, role=str(role))
     return user
 
 

@@ -1,0 +1,1 @@
+"""Incubators: the public directory, the manager's pages and staff invitations."""

@@ -31,6 +31,17 @@ def enqueue(channel: Channel, recipient: str, subject: str, body: str, language:
     return message
 
 
+def notify(user, subject: str, body: str, sms: str | None = None) -> None:
+    """Tell someone something that matters to her: by e-mail when she has an address, and by SMS when
+    she has a phone (`sms`, short, defaults to `body`). The caller writes the texts in her language
+    (`with force_locale(user_locale(user))`)."""
+    language = (getattr(user, "locale", None) or "ar").split("_")[0]
+    if user.email:
+        enqueue(Channel.EMAIL, user.email, subject, body, language)
+    if user.phone:
+        enqueue(Channel.SMS, user.phone, "", sms if sms is not None else body, language)
+
+
 def deliver_queued() -> None:
     """Deliver what this request queued, now that it is committed. Failures stay pending for retry."""
     ids = g.pop("outbox_queued", None) if has_request_context() else None

@@ -1,4 +1,5 @@
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -31,6 +32,9 @@ class Programme(BilingualName, db.Model):
     targets_women: Mapped[bool] = mapped_column(default=True)
     targets_disability: Mapped[bool] = mapped_column(default=True)
     one_active_file_per_person: Mapped[bool] = mapped_column(default=True)
+    # Deadlines are civil times where the programme runs, whatever the server's own time zone.
+    timezone: Mapped[str] = mapped_column(sa.String(40), default="Africa/Casablanca",
+                                          server_default="Africa/Casablanca")
 
     provinces: Mapped[list[Province]] = relationship(secondary=programme_provinces, order_by=Province.name_fr)
 
@@ -39,6 +43,10 @@ class Programme(BilingualName, db.Model):
     @property
     def description(self) -> str:
         return getattr(self, f"description_{current_language()}", None) or self.description_fr
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     def is_open(self, today: date) -> bool:
         return self.opens_on <= today <= self.closes_on

@@ -342,4 +342,11 @@ PAGES: list[Page] = [
     Page("home", "admin", "/"),
 ]
 
+# Each feature keeps its pages in a module of its own (pages_<feature>.py); they join the audit here.
+from . import pages_calls, pages_coordination, pages_incubators, pages_selection  # noqa: E402
+
+for _feature in (pages_calls, pages_selection, pages_incubators, pages_coordination):
+    ROLES.update(_feature.ROLES)
+    PAGES.extend(_feature.PAGES)
+
 assert len({p.id for p in PAGES}) == len(PAGES), "two pages share a name and state"

@@ -1,0 +1,1 @@
+"""Calls for expressions of interest and the associations' applications to them."""

@@ -1,0 +1,1 @@
+"""Coordinators' and admins' pages over the files of their scope: routing, waitlists, overrides."""
