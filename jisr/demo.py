@@ -1,5 +1,6 @@
 """Demo data for `flask seed-demo`: the Jisr Drâa-Tafilalet programme, six incubators, one account
-per role and a handful of files in various states. Idempotent: running it twice changes nothing."""
+per role and a handful of files in various states; jisr/demo_calls.py adds calls, selection and routing.
+Idempotent: running it twice changes nothing."""
 
 from __future__ import annotations
 
@@ -81,11 +82,17 @@ def seed_programme(today: date) -> Programme:
 
 def seed_incubators() -> list[Incubator]:
     incubators = []
-    for code, name_ar, name_fr, provinces, capacity, accessible in INCUBATORS:
-        incubator = db.session.scalar(sa.select(Incubator).where(Incubator.code == code)) or Incubator(code=code)
-        incubator.name_ar, incubator.name_fr, incubator.capacity = name_ar, name_fr, capacity
-        incubator.step_free_access = incubator.accessible_toilets = accessible
+    for n, (code, name_ar, name_fr, provinces, capacity, accessible) in enumerate(INCUBATORS, start=1):
+        incubator = db.session.scalar(sa.select(Incubator).where(Incubator.code == code))
+        if incubator is not None:
+            incubators.append(incubator)  # managers may have changed its details since: keep them
+            continue
+        incubator = Incubator(code=code, name_ar=name_ar, name_fr=name_fr, capacity=capacity, generalist=True,
+                              step_free_access=accessible, accessible_toilets=accessible, sign_language=n == 2,
+                              address=f"{n * 7} avenue Mohammed V", phone=f"+21253557{n:04d}",
+                              email=f"contact@{code}.demo.jisr.example.org")
         incubator.provinces = _provinces(provinces)
+        incubator.province_id = incubator.provinces[0].id
         db.session.add(incubator)
         incubators.append(incubator)
     return incubators
@@ -181,5 +188,10 @@ def seed_demo(today: date) -> list[tuple[User, str]]:
     db.session.flush()
     seed_files(programme, incubators, today)
     seed_assisted(programme, next(user for user, _password in accounts if user.role == Role.AGENT))
+    db.session.flush()
+    from jisr.demo_calls import seed_calls, seed_routed_files
+
+    accounts += seed_calls(programme, incubators, accounts, today)
+    seed_routed_files(programme, today)
     db.session.flush()
     return accounts

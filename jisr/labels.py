@@ -143,6 +143,11 @@ def label(kind: str, code: str | None) -> str:
     return str(LABELS.get(kind, {}).get(code, code))
 
 
+def label_items(kind: str) -> list[tuple[str, str]]:
+    """(code, label) of a kind, in the table's order, in the reader's language."""
+    return [(code, str(text)) for code, text in LABELS[kind].items()]
+
+
 def choices(kind: str, blank=None) -> list[SelectChoice]:
     items = [SelectChoice(code, text) for code, text in LABELS[kind].items()]
     return ([SelectChoice("", blank)] if blank is not None else []) + items

@@ -335,3 +335,38 @@ def make_association(app, make_user, province):
         return association
 
     return factory
+
+
+@pytest.fixture
+def make_file(app, make_user, programme, province):
+    """A sent, eligible file not yet routed: make_file(province="errachidia", sector="handicrafts",
+    needs=("sign_language",), locale="fr", email=None, submitted_at=...). Route it with
+    jisr.routing.services.route(application)."""
+    from jisr.applications.models import ApplicantProfile, Application, Status, StatusChange
+    from jisr.geo.models import Sector
+    from jisr.timeutil import utcnow
+
+    counter = iter(range(1, 100_000))
+
+    def factory(province_code="errachidia", sector="handicrafts", needs=(), locale="ar", submitted_at=None,
+                status=Status.ELIGIBLE, **user_fields) -> Application:
+        n = next(counter)
+        user = make_user(locale=locale, **user_fields)
+        where = province(province_code)
+        _db.session.add(ApplicantProfile(
+            user_id=user.id, first_name_ar="فاطمة", last_name_ar="العلوي", first_name_latin="Fatima",
+            last_name_latin=f"Alaoui{n}", national_id=f"ZX{n:06d}", birth_date=date(1990, 1, 1), sex="female",
+            province_id=where.id, education_level="primary", family_situation="single", disability_type="none",
+            **{f"needs_{need}": True for need in needs}))
+        application = Application(
+            programme_id=programme.id, applicant_id=user.id, status=status, national_id=f"ZX{n:06d}",
+            province_id=where.id, project_title="Projet", carrier="individual", project_stage="idea",
+            sector_id=_db.session.scalar(sa.select(Sector.id).where(Sector.code == sector)),
+            reference=f"JISR-2026-{n:06d}", submitted_at=submitted_at or utcnow())
+        for step in ("draft", "submitted", status):
+            application.history.append(StatusChange(to_status=step))
+        _db.session.add(application)
+        _db.session.commit()
+        return application
+
+    return factory

@@ -53,9 +53,10 @@ def test_applicant_fills_leaves_resumes_submits_follows_and_withdraws(client, au
     assert response.status_code == 302 and response.headers["Location"].endswith(f"{base}/receipt")
     db.session.expire_all()
     application = db.session.get(Application, application.id)
-    assert application.status == Status.ELIGIBLE
+    # Eligible, then routed in the same request: no incubator covers the province, so she waits.
+    assert application.status == Status.WAITLISTED
     assert re.fullmatch(r"JISR-\d{4}-000001", application.reference)
-    assert [c.to_status for c in application.history] == ["draft", "submitted", "eligible"]
+    assert [c.to_status for c in application.history] == ["draft", "submitted", "eligible", "waitlisted"]
     consent = db.session.scalar(sa.select(Consent).where(Consent.application_id == application.id))
     assert consent.language == lang and consent.method == "online"
 

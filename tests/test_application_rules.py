@@ -135,7 +135,7 @@ def test_another_applicant_gets_404_and_sees_nothing(client, auth, draft, make_u
     if path not in ("", "/receipt"):
         assert client.post(f"/applications/{application.id}{path}", data={"confirm": "y"}).status_code == 404
     db.session.expire_all()
-    assert db.session.get(Application, application.id).status == Status.ELIGIBLE
+    assert db.session.get(Application, application.id).status == Status.WAITLISTED  # no incubator: untouched
 
 
 def test_an_applicant_list_shows_only_her_files(client, auth, draft, journey_ids):

@@ -96,10 +96,18 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(runner, db):
     assert db.session.scalar(sa.select(sa.func.count(Region.id))) == 12
     assert db.session.scalar(sa.select(sa.func.count(Province.id))) == 75
     roles = set(db.session.scalars(sa.select(User.role)))
-    assert roles == {"applicant", "agent", "incubator_manager", "mentor", "coordinator", "admin"}
+    assert roles == {"applicant", "agent", "representative", "incubator_manager", "mentor", "coordinator", "admin"}
     assert "admin@demo.jisr.example.org" in first.output and "Jisr-demo-admin" in first.output
     statuses = set(db.session.scalars(sa.select(Application.status)))
-    assert {"eligible", "ineligible", "withdrawn", "under_review"} <= statuses
+    # Eligible files are routed at once: to an incubator, or to the waiting list with a reason.
+    assert {"assigned", "waitlisted", "ineligible", "withdrawn", "under_review"} <= statuses
+    assert "eligible" not in statuses
+    from jisr.calls.models import AssociationApplication, Call
+    from jisr.routing.models import RoutingDecision
+
+    assert db.session.scalar(sa.select(sa.func.count(Call.id))) == 2
+    assert set(db.session.scalars(sa.select(AssociationApplication.status))) == {"draft", "selected", "declined"}
+    assert db.session.scalar(sa.select(sa.func.count(RoutingDecision.id))) >= 4
 
 
 def test_every_region_and_province_has_both_names(db):

@@ -19,6 +19,8 @@ REASON_MESSAGES = {
     "too_old": _l("The maximum age is %(max_age)s years; the applicant is %(age)s."),
     "province_not_covered": _l("The programme does not cover the province of %(province)s."),
     "duplicate_national_id": _l("Another active file in this programme has the same national ID number."),
+    "overridden": _l("The programme team reviewed the file and found that it does not meet the conditions of the "
+                     "programme."),
 }
 
 
@@ -85,5 +87,10 @@ def describe(reason: dict) -> str:
     if "province_id" in params:
         province = db.session.get(Province, params.pop("province_id"))
         params["province"] = province.name if province else "?"
-    message = REASON_MESSAGES.get(reason.get("code"))
-    return str(message) % params if message is not None else reason.get("code", "")
+    code = reason.get("code")
+    message = REASON_MESSAGES.get(code)
+    if message is None:  # a routing reason (why a file waits) travels through the same history
+        from jisr.labels import LABELS
+
+        message = LABELS["waitlist_reason"].get(code)
+    return str(message) % params if message is not None else (code or "")

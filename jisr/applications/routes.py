@@ -27,6 +27,7 @@ from jisr.documents.models import Document
 from jisr.extensions import db
 from jisr.geo.models import Province, Sector
 from jisr.i18n import is_language_switch
+from jisr.incubators.models import Incubator
 from jisr.timeutil import local_today
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
@@ -203,7 +204,10 @@ def _render_review(application, form, status: int):
 def status(application_id: int):
     application = get_application_or_404(application_id)
     return render_template("applications/status.html", application=application, describe=describe,
-                           steps=step_states(application) if application.is_draft else None)
+                           steps=step_states(application) if application.is_draft else None,
+                           incubator=db.session.get(Incubator, application.incubator_id)
+                           if application.incubator_id else None,
+                           routing=services.latest_routing(application))
 
 
 @bp.get("/<int:application_id>/receipt")

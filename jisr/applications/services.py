@@ -27,6 +27,8 @@ from jisr.extensions import db
 from jisr.outbox.models import Channel
 from jisr.outbox.services import enqueue
 from jisr.programmes.models import Programme
+from jisr.routing import services as routing
+from jisr.routing.models import Trigger
 from jisr.timeutil import local_today, utcnow
 
 #: Bump when the consent text changes; each consent stores the version it was given for.
@@ -184,15 +186,26 @@ def submit(application: Application, by: User, consent_method: str = "online") -
             # i18n: also sent by SMS: keep it under 160 characters (70 in Arabic script).
             _("Your application has been received. Reference: %(reference)s. You can follow it on the Jisr "
               "website.", reference=application.reference))
+    if decision is Status.ELIGIBLE:  # routed in the same transaction: an eligible file never waits for a person
+        routing.route(application, Trigger.ELIGIBLE)
     db.session.flush()
+
+
+def latest_routing(application: Application):
+    from jisr.routing.models import RoutingDecision
+
+    return db.session.scalar(sa.select(RoutingDecision).where(RoutingDecision.application_id == application.id)
+                             .order_by(RoutingDecision.id.desc()).limit(1))
 
 
 def withdraw(application: Application, by: User, reason: str | None) -> None:
     if not application.can_withdraw:
         raise ApplicationError(_("This file can no longer be withdrawn."))
+    freed = application.incubator_id if application.occupies_place else None
     application.transition(Status.WITHDRAWN, by=by, reason=reason or None)
     record("application.withdrawn", application)
     db.session.flush()
+    routing.place_freed(freed)
 
 
 def _notify(user: User, subject: str, body: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 
-from jisr.labels import label
+from jisr.labels import label, label_items
 from jisr.timeutil import aware
 
 
@@ -17,8 +17,11 @@ def register(app) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
     app.jinja_env.filters["label"] = label
+    # `codes|map("label_of", kind)`: a list of coded values in the reader's words.
+    app.jinja_env.filters["label_of"] = lambda code, kind: label(kind, code)
     app.jinja_env.filters["iso"] = iso_datetime
     app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["label_items"] = label_items
     app.jinja_env.globals["form_errors"] = form_errors
     app.jinja_env.globals["static_url"] = static_url
 
