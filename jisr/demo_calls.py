@@ -121,7 +121,8 @@ def seed_calls(programme: Programme, incubators: list[Incubator], accounts: list
     admin = next(user for user, _ in accounts if user.role == Role.ADMIN)
     coordinator = next(user for user, _ in accounts if user.role == Role.COORDINATOR)
     closed = _call(programme, "Appel à manifestation d'intérêt 2026 – incubateurs sociaux",
-                   "طلب إبداء الاهتمام 2026 – الجمعيات المحتضنة", today - timedelta(days=90), today - timedelta(days=45))
+                   "طلب إبداء الاهتمام 2026 – الجمعيات المحتضنة", today - timedelta(days=90),
+                   today - timedelta(days=45))
     by_code = {incubator.code: incubator for incubator in incubators}
     for code, values in SCORED.items():
         incubator = by_code.get(code)

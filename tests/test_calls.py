@@ -171,7 +171,7 @@ def test_a_representative_sees_only_her_own_association(client, auth, db, make_c
         assert client.get(f"/calls/applications/{theirs.id}{path}").status_code == 404
     assert client.post(f"/calls/applications/{theirs.id}/organisation", data={}).status_code == 404
     assert theirs.legal_name_fr not in client.get("/calls/mine").text
-    assert client.get("/selection/calls/%d" % call.id).status_code == 403
+    assert client.get(f"/selection/calls/{call.id}").status_code == 403
     assert client.get("/calls/admin/").status_code == 403
 
 

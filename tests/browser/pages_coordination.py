@@ -27,12 +27,19 @@ def _waitlist(world: World) -> str:
     return "/coordination/waitlist/"
 
 
+def _her_status_routed(world: World) -> str:
+    """The applicant's own page once routing sent her file to an incubator of her province."""
+    scenes.incubator(world)
+    return f"/applications/{world.sent().id}"
+
+
 def _reroute_blank(page, world) -> None:
     with page.expect_navigation():
         page.locator("main form[action$='/reroute'] [type=submit]").first.click()
 
 
 PAGES: list[Page] = [
+    Page("status", "applicant", _her_status_routed, "assigned"),
     Page("coordination-files", "coordinator", "/coordination/files/", "empty"),
     Page("coordination-files", "coordinator", _files),
     Page("coordination-file", "coordinator", _file(False), "routed"),

@@ -76,7 +76,8 @@ def routed_file(world, waitlisted: bool = False):
         session["_user_id"] = str(applicant.id)
     application = start_application(applicant, world.open_call())
     db.session.commit()
-    world.fill(application.id, ["identity", "situation", "project", "needs", "documents"])
+    world.fill(application.id, ["identity", "situation", "project", "needs", "documents"],
+               identity={"national_id": f"AB{applicant.id:06d}"})  # one active file per national ID
     response = world.client.post(f"/applications/{application.id}/review", data={"consent": "y"})
     assert response.status_code == 302, response.data[:2000]
     with world.client.session_transaction() as session:

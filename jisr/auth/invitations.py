@@ -1,0 +1,199 @@
+"""Invitations to staff accounts (a mentor of an incubator, for now). The manager names the person and her
+phone or e-mail; a single-use code, stored hashed, goes to her through the outbox in her language; the account
+exists only once she uses the code, with the role and scope the invitation fixed. Functions flush, never commit.
+
+A code works once: it is spent by a conditional UPDATE, so two requests with the same right code cannot both
+open an account, and a used, revoked or expired invitation never opens one again."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import force_locale, gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from jisr.audit.services import record
+from jisr.auth.models import Invitation, Role, User
+from jisr.auth.services import MAX_CODE_ATTEMPTS, AccountError, InvalidCode, contact_taken, normalise_identifier
+from jisr.extensions import db
+from jisr.i18n import user_locale
+from jisr.outbox.models import Channel
+from jisr.outbox.services import enqueue
+from jisr.timeutil import aware, utcnow
+
+INVITATION_DAYS = 7
+_DUMMY_HASH: list[str] = []
+
+
+def _open(now: datetime):
+    """Invitations whose code may still be used."""
+    return sa.and_(Invitation.used_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > now)
+
+
+def expired(invitation: Invitation, now: datetime | None = None) -> bool:
+    return aware(invitation.expires_at) <= (now or utcnow())
+
+
+# -- the manager's side ----------------------------------------------------------------------------------
+
+def pending(incubator_id: int) -> list[tuple[Invitation, bool]]:
+    """The incubator's invitations neither used nor revoked, newest first, each with whether it expired."""
+    now = utcnow()
+    invitations = db.session.scalars(
+        sa.select(Invitation).where(Invitation.incubator_id == incubator_id, Invitation.used_at.is_(None),
+                                    Invitation.revoked_at.is_(None))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc()))
+    return [(invitation, expired(invitation, now)) for invitation in invitations]
+
+
+def invitation_of(incubator_id: int, invitation_id: int) -> Invitation | None:
+    """An invitation of this incubator (None for another incubator's: its manager never reaches it)."""
+    return db.session.scalar(sa.select(Invitation).where(Invitation.id == invitation_id,
+                                                         Invitation.incubator_id == incubator_id))
+
+
+def invite_mentor(incubator, by: User, full_name: str, phone: str | None, email: str | None,
+                  language: str) -> Invitation:
+    """Invite a mentor of `incubator`. Contacts must be normalised already (the form does it). Refused when
+    an account already uses the phone or e-mail, or when an invitation to it is still waiting."""
+    phone, email = phone or None, email or None
+    taken = contact_taken(phone, email)
+    if taken is not None:
+        raise AccountError(_l("An account already uses this phone number or e-mail address: this person "
+                              "cannot be invited."), field=taken.field)
+    now = utcnow()
+    waiting = [Invitation.phone == phone] if phone else []
+    waiting += [Invitation.email == email] if email else []
+    if db.session.scalar(sa.select(Invitation.id).where(sa.or_(*waiting), _open(now)).limit(1)) is not None:
+        raise AccountError(_l("An invitation to this phone number or e-mail address is already waiting to be "
+                              "used. Revoke it first to send a new one."), field="phone" if phone else "email")
+    code = f"{secrets.randbelow(10**6):06d}"
+    invitation = Invitation(role=Role.MENTOR, incubator_id=incubator.id, full_name=full_name, phone=phone,
+                            email=email, locale=language, code_hash=generate_password_hash(code),
+                            invited_by_id=by.id, created_at=now, expires_at=now + timedelta(days=INVITATION_DAYS))
+    db.session.add(invitation)
+    db.session.flush()
+    _send(invitation, incubator, by, code)
+    record("auth.invitation_sent", invitation, actor=by, role=str(Role.MENTOR), incubator_id=incubator.id,
+           channel="phone" if phone else "email")
+    return invitation
+
+
+def _send(invitation: Invitation, incubator, by: User, code: str) -> None:
+    """The code in the invitee's language: by SMS to her phone, by e-mail to her address (both when both)."""
+    language = invitation.locale or "ar"
+    with force_locale(user_locale(invitation)):
+        url = url_for("invitations.accept", lang=language, _external=True)
+        values = dict(incubator=incubator.name, code=code, url=url)
+        if invitation.phone:
+            # i18n: an SMS. Keep it short (70 characters in Arabic script per SMS part) with the code filled in.
+            body = ngettext("Jisr: %(incubator)s invites you as a mentor. Code %(code)s, valid %(num)d day, on "
+                            "%(url)s",
+                            "Jisr: %(incubator)s invites you as a mentor. Code %(code)s, valid %(num)d days, on "
+                            "%(url)s", INVITATION_DAYS, **values)
+            enqueue(Channel.SMS, invitation.phone, "", body, language)
+        if invitation.email:
+            subject = gettext("%(incubator)s invites you to Jisr", incubator=values["incubator"])
+            body = "\n\n".join([
+                gettext("Hello %(name)s,", name=invitation.full_name),
+                gettext("%(manager)s invites you to join %(incubator)s on Jisr as a mentor: you will accompany "
+                        "the women and persons with disabilities whose projects the association follows.",
+                        manager=by.full_name, incubator=values["incubator"]),
+                gettext("To open your account, go to %(url)s, type this e-mail address and this code: %(code)s, "
+                        "then choose your password.", url=url, code=code),
+                ngettext("The code is valid for %(num)d day and can be used only once.",
+                         "The code is valid for %(num)d days and can be used only once.", INVITATION_DAYS),
+                gettext("If you do not know this association, ignore this message: no account is opened. "
+                        "Never give this code to anyone."),
+            ])
+            enqueue(Channel.EMAIL, invitation.email, subject, body, language)
+
+
+def revoke(invitation: Invitation, by: User) -> None:
+    """The code stops working at once; the person can be invited again."""
+    now = utcnow()
+    revoked = db.session.execute(
+        sa.update(Invitation).where(Invitation.id == invitation.id, Invitation.used_at.is_(None),
+                                    Invitation.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session=False)).rowcount
+    if not revoked:
+        raise AccountError(_l("This invitation has already been used or revoked."))
+    invitation.revoked_at = now
+    record("auth.invitation_revoked", invitation, actor=by)
+
+
+# -- the invitee's side ----------------------------------------------------------------------------------
+
+def check_code(identifier: str, code: str) -> Invitation:
+    """The invitation waiting for this phone or e-mail whose code this is, when attempts are left. (Normally
+    one waits per contact; two incubators inviting her at the same moment may leave two, and either code works.)
+
+    Every check counts as an attempt, by one conditional UPDATE so that parallel guesses cannot exceed the
+    limit. Raises InvalidCode, the same error whatever went wrong; the caller commits after a wrong code,
+    so the attempt counts even though the request fails."""
+    try:
+        kind, key = normalise_identifier(identifier)
+    except AccountError:
+        raise InvalidCode() from None
+    column = Invitation.email if kind == "email" else Invitation.phone
+    waiting = list(db.session.scalars(sa.select(Invitation).where(column == key, _open(utcnow()))
+                                      .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(3)))
+    if not waiting:
+        # Spend the time of a real check, so the delay does not tell whether an invitation exists.
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(generate_password_hash(secrets.token_hex(8)))
+        check_password_hash(_DUMMY_HASH[0], code)
+        raise InvalidCode()
+    counted = set(db.session.scalars(
+        sa.update(Invitation)
+        .where(Invitation.id.in_([i.id for i in waiting]), Invitation.attempts < MAX_CODE_ATTEMPTS)
+        .values(attempts=Invitation.attempts + 1)
+        .returning(Invitation.id)
+        .execution_options(synchronize_session=False)))
+    for invitation in waiting:
+        if invitation.id in counted and check_password_hash(invitation.code_hash, code):
+            return invitation
+    raise InvalidCode()
+
+
+def accept(invitation: Invitation, password: str) -> User:
+    """Open the account the invitation fixed (role, incubator, language) with her own password, and spend
+    the code. The password rules were checked by the caller. Raises InvalidCode when another request spent,
+    revoked or outlived the code first, AccountError when her contact got an account meanwhile."""
+    now = utcnow()
+    spent = db.session.execute(
+        sa.update(Invitation).where(Invitation.id == invitation.id, _open(now))
+        .values(used_at=now).execution_options(synchronize_session=False)).rowcount
+    if not spent:
+        raise InvalidCode()
+    taken = contact_taken(invitation.phone, invitation.email)
+    if taken is not None:
+        raise taken
+    user = User(full_name=invitation.full_name, phone=invitation.phone, email=invitation.email,
+                role=invitation.role, incubator_id=invitation.incubator_id, locale=invitation.locale)
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        # Someone opened an account with the same contact between our check and our insert.
+        db.session.rollback()
+        raise AccountError(_l("An account already uses this phone number or e-mail address.")) from None
+    invitation.used_at = now
+    invitation.user_id = user.id
+    # Another invitation to the same contact (sent by another incubator at the same moment) can open nothing
+    # now: it stops waiting, so no manager keeps a stale line.
+    same_contact = [Invitation.phone == invitation.phone] if invitation.phone else []
+    same_contact += [Invitation.email == invitation.email] if invitation.email else []
+    db.session.execute(
+        sa.update(Invitation).where(Invitation.id != invitation.id, sa.or_(*same_contact),
+                                    Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session=False))
+    record("auth.register", user, actor=user, channel="phone" if user.phone else "email", invited=True,
+           role=str(user.role))
+    record("auth.invitation_accepted", invitation, actor=user, user_id=user.id, incubator_id=user.incubator_id)
+    return user
