@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from flask import Flask
 
 from jisr.config import Config
+
+# Time zones come from the tzdata package pinned with the app, never from the host: Morocco's offsets change
+# by decree (Ramadan, the 2018 switch to +01), two servers with different OS updates must not disagree about
+# a deadline, and Flask-Babel's pytz, which formats what pages show, carries the same IANA release.
+zoneinfo.reset_tzpath(())
 
 
 def create_app(config: object | None = None) -> Flask:

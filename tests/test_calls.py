@@ -18,8 +18,8 @@ from jisr.timeutil import aware, utcnow
 def call_form(programme, province, **changes):
     data = {"programme_id": programme.id, "title_ar": "طلب إبداء الاهتمام 2027", "title_fr": "Appel 2027",
             "description_ar": "نبحث عن جمعيات", "description_fr": "Nous cherchons des associations",
-            "provinces": [province("errachidia").id, province("midelt").id], "opens_on": "2026-12-01",
-            "closes_on": "2027-01-15", "closes_time": "17:00",
+            "provinces": [province("errachidia").id, province("midelt").id], "opens_on": "2026-06-01",
+            "closes_on": "2026-07-15", "closes_time": "17:00",
             "criteria-0-label_ar": "الخبرة", "criteria-0-label_fr": "Expérience", "criteria-0-weight": "3",
             "criteria-1-label_ar": "الولوجيات", "criteria-1-label_fr": "Accessibilité", "criteria-1-weight": "2"}
     data.update(changes)
@@ -32,13 +32,13 @@ def test_an_admin_opens_a_call_whose_deadline_is_morocco_time(client, auth, db, 
     response = client.post("/calls/admin/new", data=call_form(programme, province))
     assert response.status_code == 303
     call = db.session.scalar(sa.select(Call))
-    # 17:00 in Casablanca on 15 January 2027 is 16:00 UTC (Morocco is UTC+1 outside Ramadan).
-    assert aware(call.closes_at) == datetime(2027, 1, 15, 16, 0, tzinfo=UTC)
+    # 17:00 in Casablanca on 15 July 2026 is 16:00 UTC (Morocco was on UTC+1 then, by the IANA data of 2026f).
+    assert aware(call.closes_at) == datetime(2026, 7, 15, 16, 0, tzinfo=UTC)
     assert [(c.label_fr, c.weight) for c in call.criteria] == [("Expérience", 3), ("Accessibilité", 2)]
     assert sorted(p.code for p in call.provinces) == ["errachidia", "midelt"]
 
     # A criterion without its weight, or a deadline before the opening, is refused and nothing changes.
-    for bad in ({"criteria-0-weight": ""}, {"closes_on": "2026-11-01"}, {"provinces": []}, {"title_fr": ""}):
+    for bad in ({"criteria-0-weight": ""}, {"closes_on": "2026-05-01"}, {"provinces": []}, {"title_fr": ""}):
         assert client.post(f"/calls/admin/{call.id}/edit", data=call_form(programme, province, **bad)).status_code \
             == 422
     db.session.expire_all()
@@ -155,11 +155,11 @@ def test_the_deadline_is_read_in_morocco_whatever_the_servers_zone(monkeypatch, 
     monkeypatch.setenv("TZ", "Pacific/Kiritimati")
     time.tzset()
     try:
-        closes = local_instant(date(2027, 7, 1), datetime.strptime("23:59", "%H:%M").time(), "Africa/Casablanca")
+        closes = local_instant(date(2026, 7, 1), datetime.strptime("23:59", "%H:%M").time(), "Africa/Casablanca")
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
-    assert closes == datetime(2027, 7, 1, 22, 59, tzinfo=UTC)
+    assert closes == datetime(2026, 7, 1, 22, 59, tzinfo=UTC)
 
 
 def test_a_representative_sees_only_her_own_association(client, auth, db, make_call, make_association, make_user):
@@ -182,3 +182,18 @@ def test_anonymous_and_applicants_get_nothing_of_the_admin_pages(client, auth, m
     auth.login_as(make_user())
     for path in ("/calls/admin/", "/calls/admin/new", f"/calls/admin/{call.id}/edit", "/calls/mine"):
         assert client.get(path).status_code == 403
+
+
+def test_deadlines_and_pages_read_the_same_time_zone_database(app):
+    """Deadlines are computed with zoneinfo, pages format with Flask-Babel's pytz: they must agree on every
+    day of the year, or a page would show a deadline an hour away from the one enforced."""
+    from zoneinfo import ZoneInfo
+
+    from flask_babel import get_timezone
+
+    with app.test_request_context("/"):
+        shown = get_timezone()
+    enforced = ZoneInfo("Africa/Casablanca")
+    for day in range(0, 730, 3):
+        instant = datetime(2026, 1, 1, 12, tzinfo=UTC) + timedelta(days=day)
+        assert instant.astimezone(enforced).utcoffset() == instant.astimezone(shown).utcoffset(), instant

@@ -158,7 +158,8 @@ def test_overriding_an_ineligible_decision_routes_the_file_and_is_audited(client
     refused = make_file(status=Status.INELIGIBLE)
     auth.login_as(coordinator)
     response = client.post(f"/coordination/files/{refused.id}/eligibility",
-                           data={"decision": "eligible", "note": "Carte de handicap vérifiée au centre"})
+                           data={"eligibility-decision": "eligible",
+                                 "eligibility-note": "Carte de handicap vérifiée au centre"})
     assert response.status_code == 303
     refused = fresh(db, refused)
     assert refused.status == Status.ASSIGNED
@@ -173,7 +174,8 @@ def test_overriding_an_ineligible_decision_routes_the_file_and_is_audited(client
 def test_finding_a_routed_file_ineligible_frees_its_place_and_tells_her(client, auth, coordinator, scene, db):
     auth.login_as(coordinator)
     response = client.post(f"/coordination/files/{scene['routed'].id}/eligibility",
-                           data={"decision": "ineligible", "note": "Deux dossiers pour la même personne"})
+                           data={"eligibility-decision": "ineligible",
+                                 "eligibility-note": "Deux dossiers pour la même personne"})
     assert response.status_code == 303
     routed = fresh(db, scene["routed"])
     assert routed.status == Status.INELIGIBLE and routed.incubator_id is None
@@ -188,7 +190,8 @@ def test_finding_a_routed_file_ineligible_frees_its_place_and_tells_her(client, 
 def test_an_override_needs_a_reason_and_a_sensible_decision(client, auth, coordinator, scene, db):
     auth.login_as(coordinator)
     path = f"/coordination/files/{scene['routed'].id}/eligibility"
-    assert client.post(path, data={"decision": "ineligible"}).status_code == 422
-    assert client.post(path, data={"decision": "eligible", "note": "déjà éligible"}).status_code == 422
+    assert client.post(path, data={"eligibility-decision": "ineligible"}).status_code == 422
+    already = {"eligibility-decision": "eligible", "eligibility-note": "déjà éligible"}
+    assert client.post(path, data=already).status_code == 422
     assert fresh(db, scene["routed"]).status == Status.ASSIGNED
     assert audit(db, "eligibility.overridden") == []

@@ -28,6 +28,7 @@ from jisr.extensions import db
 from jisr.geo.models import Province, Sector
 from jisr.i18n import is_language_switch
 from jisr.incubators.models import Incubator
+from jisr.incubators.services import display_phone
 from jisr.timeutil import local_today
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
@@ -207,7 +208,7 @@ def status(application_id: int):
                            steps=step_states(application) if application.is_draft else None,
                            incubator=db.session.get(Incubator, application.incubator_id)
                            if application.incubator_id else None,
-                           routing=services.latest_routing(application))
+                           routing=services.latest_routing(application), phone=display_phone)
 
 
 @bp.get("/<int:application_id>/receipt")

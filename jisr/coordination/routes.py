@@ -66,7 +66,8 @@ def _render_file(application, reroute_form=None, eligibility_form=None, status: 
     return render_template(
         "coordination/file.html", application=application, profile=profile_for(application.applicant),
         documents=documents_for(application), decisions=decisions, incubators=incubators, options=options,
-        reroute_form=reroute_form, eligibility_form=eligibility_form or EligibilityForm(formdata=None),
+        reroute_form=reroute_form,
+        eligibility_form=eligibility_form or EligibilityForm(formdata=None, prefix="eligibility"),
         can_reroute=application.status in routing.ROUTABLE_STATES,
         can_override=application.status in services.OVERRIDABLE, describe=describe,
     ), status
@@ -98,7 +99,7 @@ def reroute(application_id: int):
 @permission_required(Permission.COORDINATE)
 def eligibility(application_id: int):
     application = get_application_or_404(application_id)
-    form = EligibilityForm()
+    form = EligibilityForm(prefix="eligibility")  # prefixed: the page also holds the re-routing form
     if not form.validate_on_submit():
         return _render_file(application, eligibility_form=form, status=422)
     try:

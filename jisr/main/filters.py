@@ -15,6 +15,7 @@ from jisr.timeutil import aware
 def register(app) -> None:
     app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["minute"] = minute
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
     app.jinja_env.filters["label"] = label
     # `codes|map("label_of", kind)`: a list of coded values in the reader's words.
@@ -24,6 +25,20 @@ def register(app) -> None:
     app.jinja_env.globals["label_items"] = label_items
     app.jinja_env.globals["form_errors"] = form_errors
     app.jinja_env.globals["static_url"] = static_url
+
+
+def minute(value) -> str:
+    """A date and time to the minute, in the reader's locale and the programme's time zone, without seconds or
+    a raw offset (a deadline reads "15 janvier 2027 à 17:00", not "…17:00:00 +0100")."""
+    if not value:
+        return ""
+    from babel import dates
+    from flask_babel import get_locale, get_timezone
+
+    local, locale = aware(value).astimezone(get_timezone()), get_locale()
+    return dates.get_datetime_format("long", locale=locale).format(
+        dates.format_time(local, "short", tzinfo=local.tzinfo, locale=locale),
+        dates.format_date(local.date(), "long", locale=locale))
 
 
 def iso_datetime(value) -> str:

@@ -172,9 +172,11 @@ def route_waitlist(province_ids: set[int], trigger: Trigger) -> int:
             break  # nothing else can change for the rest of them
         decisions = [router.route(_facts(row)) for row in batch]
         previous = _latest_reasons([d.file_id for d in decisions if d.waitlisted])
+        # Their history (a routing appends to it) and applicant (who is told) come in the same round trips.
         applications = {a.id: a for a in db.session.scalars(
             sa.select(Application).where(Application.id.in_(
-                [d.file_id for d in decisions if not d.waitlisted or previous.get(d.file_id) != d.reason])))}
+                [d.file_id for d in decisions if not d.waitlisted or previous.get(d.file_id) != d.reason]))
+            .options(sa.orm.selectinload(Application.history), sa.orm.joinedload(Application.applicant)))}
         for decision in decisions:
             if decision.file_id in applications:
                 _apply(applications[decision.file_id], decision, trigger, None)
