@@ -2,7 +2,7 @@
 (with drafts), opened and edited by admins. Thin routes: validate the form, call a service, flash, redirect."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from wtforms import SelectChoice
@@ -94,7 +94,7 @@ def register(call_id: int):
             flash(_("Welcome %(name)s! Your account is ready: fill in your association's application.",
                     name=user.full_name), "success")
             return redirect(url_for(".organisation", association_id=association.id))
-    return render_template("calls/register.html", call=call, form=form), _status()
+    return render_template("auth/register.html", call=call, form=form), _status()
 
 
 @bp.post("/<int:call_id>/answer")
@@ -126,16 +126,7 @@ def document(document_id: int):
     if found is None:
         abort(404)
     get_association_or_404(found.association_application_id)
-    try:
-        path = storage.path_for(found.stored_name)
-        if not path.is_file():
-            raise FileNotFoundError(found.stored_name)
-    except (ValueError, FileNotFoundError):
-        abort(404)
-    response = send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name,
-                         conditional=False, etag=False, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return storage.send_stored(found.stored_name, found.content_type, found.original_name)
 
 
 # -- the representative: her association's answer, step by step -----------------------------------------

@@ -5,7 +5,7 @@ jisr/authz.py only; a document of a file outside the caller's scope is a 404, li
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -82,15 +82,4 @@ def download(document_id: int):
     application = get_application_or_404(document.application_id)
     if current_user.id != application.applicant_id:
         services.record_view(document, current_user)
-    try:
-        path = storage.path_for(document.stored_name)
-        if not path.is_file():
-            raise FileNotFoundError(document.stored_name)
-    except (ValueError, FileNotFoundError):
-        abort(404)
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.original_name, conditional=False, etag=False, max_age=0)
-    # Personal documents: no shared cache, no copy left in the browser's cache.
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers.pop("Expires", None)
-    return response
+    return storage.send_stored(document.stored_name, document.content_type, document.original_name)

@@ -109,3 +109,22 @@ def _after_transaction_end(session: Session, transaction) -> None:
     session.info.pop(_DOOMED, None)
     for path in session.info.pop(_WRITTEN, ()):
         _unlink(path)
+
+
+def send_stored(name: str, content_type: str, download_name: str):
+    """A stored file as a download (never shown inline), not kept in any cache; 404 when it is missing.
+    The caller has checked who may have it."""
+    from flask import abort, send_file
+
+    try:
+        path = path_for(name)
+        if not path.is_file():
+            raise FileNotFoundError(name)
+    except (ValueError, FileNotFoundError):
+        abort(404)
+    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=download_name,
+                         conditional=False, etag=False, max_age=0)
+    # Personal documents: no shared cache, no copy left in the browser's cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers.pop("Expires", None)
+    return response
