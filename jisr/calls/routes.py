@@ -29,6 +29,7 @@ from jisr.forms import CsrfForm
 from jisr.geo.models import Province, Region, Sector
 from jisr.i18n import is_language_switch
 from jisr.programmes.models import Programme
+from jisr.timeutil import utcnow
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 
@@ -57,8 +58,8 @@ def _status() -> int:
 @bp.get("/")
 def index():
     page = _page()
-    calls, total = services.public_calls(services.utc_now(), page)
-    return render_template("calls/index.html", calls=calls, now=services.utc_now(), page=page, pages=_pages(total),
+    calls, total = services.public_calls(utcnow(), page)
+    return render_template("calls/index.html", calls=calls, now=utcnow(), page=page, pages=_pages(total),
                            total=total)
 
 
@@ -67,7 +68,7 @@ def show(call_id: int):
     call = db.get_or_404(Call, call_id)
     mine = (services.association_of(call, current_user)
             if current_user.is_authenticated and current_user.role == Role.REPRESENTATIVE else None)
-    return render_template("calls/show.html", call=call, now=services.utc_now(), mine=mine)
+    return render_template("calls/show.html", call=call, now=utcnow(), mine=mine)
 
 
 @bp.route("/<int:call_id>/register", methods=["GET", "POST"])
@@ -77,7 +78,7 @@ def register(call_id: int):
     call = db.get_or_404(Call, call_id)
     if current_user.is_authenticated:
         return redirect(url_for(".show", call_id=call.id))
-    if not call.is_open(services.utc_now()):
+    if not call.is_open(utcnow()):
         flash(_("This call is not open: answers are taken only between its opening and its deadline."), "error")
         return redirect(url_for(".show", call_id=call.id))
     form = RegisterForm()
@@ -89,7 +90,7 @@ def register(call_id: int):
             field = getattr(form, error.field or "", None) or form.phone
             field.errors = [*field.errors, str(error)]
         else:
-            association = services.start(call, user, services.utc_now())
+            association = services.start(call, user, utcnow())
             login_user(user)
             flash(_("Welcome %(name)s! Your account is ready: fill in your association's application.",
                     name=user.full_name), "success")
@@ -104,7 +105,7 @@ def answer(call_id: int):
     if not CsrfForm().validate_on_submit():
         abort(400)
     try:
-        association = services.start(call, current_user, services.utc_now())
+        association = services.start(call, current_user, utcnow())
     except services.CallError as error:
         flash(str(error), "error")
         return redirect(url_for(".show", call_id=call.id))
@@ -115,7 +116,7 @@ def answer(call_id: int):
 @permission_required(Permission.REPRESENT, Permission.MANAGE_INCUBATOR)
 def mine():
     return render_template("calls/mine.html", associations=services.representative_associations(current_user),
-                           now=services.utc_now(), step_states=services.step_states)
+                           now=utcnow(), step_states=services.step_states)
 
 
 @bp.get("/documents/<int:document_id>")
@@ -134,7 +135,7 @@ def document(document_id: int):
 def _editable_or_leave(association_id: int):
     association = own_association_or_404(association_id)
     try:
-        services.ensure_editable(association, services.utc_now())
+        services.ensure_editable(association, utcnow())
     except services.CallError as error:
         if request.method == "POST":
             return association, (render_template("calls/application.html", association=association,
@@ -272,7 +273,7 @@ def review(association_id: int):
     error = None
     if not is_language_switch() and form.validate_on_submit():
         try:
-            services.submit(association, current_user, services.utc_now())
+            services.submit(association, current_user, utcnow())
         except services.CallError as refused:
             error = str(refused)
         else:
@@ -299,7 +300,7 @@ def admin_index():
     page = _page()
     rows, total = services.admin_calls(page)
     return render_template("calls/admin_index.html", rows=rows, page=page, pages=_pages(total), total=total,
-                           now=services.utc_now())
+                           now=utcnow())
 
 
 def _call_form(call: Call | None) -> CallForm:

@@ -33,7 +33,7 @@ from jisr.i18n import user_locale
 from jisr.labels import LABELS
 from jisr.outbox.services import notify
 from jisr.programmes.models import Programme
-from jisr.timeutil import aware, utcnow
+from jisr.timeutil import aware
 
 PAGE_SIZE = 25
 DOCUMENT_KINDS = tuple(LABELS["association_document_kind"])
@@ -300,7 +300,3 @@ def representative_associations(user: User) -> list[AssociationApplication]:
         sa.select(AssociationApplication).where(AssociationApplication.representative_id == user.id)
         .order_by(AssociationApplication.created_at.desc())
         .options(sa.orm.joinedload(AssociationApplication.call))))
-
-
-def utc_now() -> datetime:
-    return utcnow()
