@@ -197,3 +197,24 @@ def test_deadlines_and_pages_read_the_same_time_zone_database(app):
     for day in range(0, 730, 3):
         instant = datetime(2026, 1, 1, 12, tzinfo=UTC) + timedelta(days=day)
         assert instant.astimezone(enforced).utcoffset() == instant.astimezone(shown).utcoffset(), instant
+
+
+def test_her_list_of_answers_is_a_fixed_number_of_queries(client, auth, db, make_call, make_association, make_user):
+    representative = make_user(role="representative")
+    auth.login_as(representative)
+
+    def statements_for_mine() -> int:
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/calls/mine").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    make_association(make_call(), representative=representative)
+    one = statements_for_mine()
+    for _ in range(4):
+        make_association(make_call(), representative=representative)
+    assert statements_for_mine() == one

@@ -18,7 +18,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from jisr.audit.services import record
 from jisr.auth.models import Invitation, Role, User
-from jisr.auth.services import MAX_CODE_ATTEMPTS, AccountError, InvalidCode, contact_taken, normalise_identifier
+from jisr.auth.services import (
+    MAX_CODE_ATTEMPTS,
+    AccountError,
+    InvalidCode,
+    contact_taken,
+    normalise_identifier,
+    register,
+)
 from jisr.extensions import db
 from jisr.i18n import user_locale
 from jisr.outbox.models import Channel
@@ -170,19 +177,11 @@ def accept(invitation: Invitation, password: str) -> User:
         .values(used_at=now).execution_options(synchronize_session=False)).rowcount
     if not spent:
         raise InvalidCode()
-    taken = contact_taken(invitation.phone, invitation.email)
-    if taken is not None:
-        raise taken
-    user = User(full_name=invitation.full_name, phone=invitation.phone, email=invitation.email,
-                role=invitation.role, incubator_id=invitation.incubator_id, locale=invitation.locale)
-    user.set_password(password)
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError:
-        # Someone opened an account with the same contact between our check and our insert.
-        db.session.rollback()
-        raise AccountError(_l("An account already uses this phone number or e-mail address.")) from None
+    # The same account opening as everyone's (contact check, race on the unique contact, audit), with the
+    # role, incubator and language the invitation fixed.
+    user = register(invitation.full_name, password, phone=invitation.phone, email=invitation.email,
+                    locale=invitation.locale, role=Role(invitation.role))
+    user.incubator_id = invitation.incubator_id
     invitation.used_at = now
     invitation.user_id = user.id
     # Another invitation to the same contact (sent by another incubator at the same moment) can open nothing

@@ -115,8 +115,9 @@ def answer(call_id: int):
 @bp.get("/mine")
 @permission_required(Permission.REPRESENT, Permission.MANAGE_INCUBATOR)
 def mine():
-    return render_template("calls/mine.html", associations=services.representative_associations(current_user),
-                           now=utcnow(), step_states=services.step_states)
+    associations = services.representative_associations(current_user)
+    return render_template("calls/mine.html", associations=associations, now=utcnow(),
+                           progress=services.progress(associations))
 
 
 @bp.get("/documents/<int:document_id>")

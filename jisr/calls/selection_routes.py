@@ -2,7 +2,7 @@
 and the decision that makes an association an incubator. Admin pages first, then the reviewer's."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -19,6 +19,8 @@ from jisr.labels import label
 from jisr.timeutil import utcnow
 
 bp = Blueprint("selection", __name__, url_prefix="/selection")
+#: Where reviewers and admins download an association's documents (checked by authz.association_scope).
+DOCUMENT_ENDPOINT = "calls.document"
 
 
 @bp.context_processor
@@ -38,11 +40,6 @@ def _reviewer_choices(exclude=frozenset()) -> list[SelectChoice]:
     return [SelectChoice("", _("Choose a reviewer"))] + [
         SelectChoice(user.id, _("%(name)s (%(role)s)", name=user.full_name, role=label("role", user.role)))
         for user in selection.reviewers() if user.id not in exclude]
-
-
-def _document_endpoint() -> str | None:
-    """The association documents' download route, once the calls feature has it."""
-    return "calls.document" if "calls.document" in current_app.view_functions else None
 
 
 # -- admins: a call's applications and their ranking ----------------------------------------------------------
@@ -113,7 +110,7 @@ def _render_association(association: AssociationApplication, assign_form=None, s
     visible = may_see_scores(current_user, association.id)
     return render_template(
         "selection/association.html", association=association, reviews=reviews,
-        documents=selection.documents_of(association), document_endpoint=_document_endpoint(),
+        documents=selection.documents_of(association), document_endpoint=DOCUMENT_ENDPOINT,
         own=next((review for review in reviews if review.reviewer_id == current_user.id), None), visible=visible,
         summary=selection.score_summary(association) if visible else None, score_max=SCORE_MAX,
         assign_form=assign_form, select_form=select_form or SelectForm(formdata=None),
@@ -222,7 +219,7 @@ def _render_review(review: AssociationReview, form=None, conflict_form=None, sta
         form=form or (score_form(criteria) if review.state == "assigned" else None),
         conflict_form=conflict_form or ConflictForm(formdata=None), score_max=SCORE_MAX,
         documents=[] if review.conflict else selection.documents_of(association),
-        document_endpoint=_document_endpoint(), visible=visible,
+        document_endpoint=DOCUMENT_ENDPOINT, visible=visible,
         summary=selection.score_summary(association) if visible else None), status
 
 

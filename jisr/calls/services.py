@@ -238,9 +238,11 @@ STEPS = [
 ]
 
 
-def step_states(association: AssociationApplication) -> list[tuple[Step, bool]]:
-    kinds = set(db.session.scalars(sa.select(AssociationDocument.kind).where(
-        AssociationDocument.association_application_id == association.id)))
+def step_states(association: AssociationApplication, kinds: set[str] | None = None) -> list[tuple[Step, bool]]:
+    """Which steps are complete; `kinds` (its documents' kinds) when the caller loaded them for many at once."""
+    if kinds is None:
+        kinds = set(db.session.scalars(sa.select(AssociationDocument.kind).where(
+            AssociationDocument.association_application_id == association.id)))
     a = association
     done = {
         "organisation": bool(a.legal_name_ar and a.legal_name_fr and a.registration_number and a.address
@@ -250,6 +252,19 @@ def step_states(association: AssociationApplication) -> list[tuple[Step, bool]]:
         "documents": set(DOCUMENT_KINDS) <= kinds,
     }
     return [(step, done[step.name]) for step in STEPS]
+
+
+def progress(associations: list[AssociationApplication]) -> dict[int, tuple[int, int]]:
+    """(steps complete, steps) of each draft, in a fixed number of queries whatever their number."""
+    drafts = [a for a in associations if a.is_draft]
+    kinds: dict[int, set[str]] = {a.id: set() for a in drafts}
+    if drafts:
+        for association_id, kind in db.session.execute(
+                sa.select(AssociationDocument.association_application_id, AssociationDocument.kind)
+                .where(AssociationDocument.association_application_id.in_(list(kinds)))):
+            kinds[association_id].add(kind)
+    states = {a.id: step_states(a, kinds[a.id]) for a in drafts}
+    return {i: (sum(done for _, done in steps), len(steps)) for i, steps in states.items()}
 
 
 def next_step(association: AssociationApplication, after: str | None = None) -> str:
@@ -299,4 +314,6 @@ def representative_associations(user: User) -> list[AssociationApplication]:
     return list(db.session.scalars(
         sa.select(AssociationApplication).where(AssociationApplication.representative_id == user.id)
         .order_by(AssociationApplication.created_at.desc())
-        .options(sa.orm.joinedload(AssociationApplication.call))))
+        .options(sa.orm.joinedload(AssociationApplication.call), sa.orm.selectinload(AssociationApplication.team),
+                 sa.orm.selectinload(AssociationApplication.provinces),
+                 sa.orm.selectinload(AssociationApplication.sectors))))

@@ -22,6 +22,7 @@ from jisr.outbox.services import notify
 from jisr.routing import engine
 from jisr.routing import services as routing
 from jisr.routing.models import RoutingDecision, Trigger
+from jisr.timeutil import aware
 
 PAGE_SIZE = 25
 #: States from which an eligibility decision may be overridden: before an incubator starts its review.
@@ -205,7 +206,5 @@ def _tell_ineligible(application: Application, note: str) -> None:
 
 
 def waiting_days(since: datetime | None, now: datetime) -> int:
-    from jisr.timeutil import aware
-
     return max((now - aware(since)).days, 0) if since else 0
 

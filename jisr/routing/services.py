@@ -11,6 +11,7 @@ only then, so the second one counts the first one's file.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
@@ -224,8 +225,6 @@ def reroute_by_hand(application: Application, incubator_id: int | None, by: User
 
 def _without(candidate: engine.Candidate, application: Application) -> engine.Candidate:
     """The candidate as if this file did not occupy one of its places (it is the one being moved)."""
-    from dataclasses import replace
-
     return replace(candidate, load=max(candidate.load - 1, 0))
 
 
