@@ -138,6 +138,8 @@ def register_blueprints(app: Flask) -> None:
     from jisr.documents.routes import bp as documents_bp
     from jisr.incubators.routes import bp as incubators_bp
     from jisr.main.routes import bp as main_bp
+    from jisr.workspace.answer_routes import bp as answers_bp
+    from jisr.workspace.routes import bp as workspace_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -149,6 +151,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(incubators_bp)
     app.register_blueprint(coordination_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(workspace_bp)
+    app.register_blueprint(answers_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -69,14 +69,15 @@ HOME_ENDPOINTS = {
     Role.APPLICANT: "applications.index",
     Role.AGENT: "agents.index",
     Role.REPRESENTATIVE: "calls.mine",
-    Role.INCUBATOR_MANAGER: "incubators.manage",
+    Role.INCUBATOR_MANAGER: "workspace.queue",
+    Role.MENTOR: "workspace.queue",
     Role.COORDINATOR: "coordination.files",
     Role.ADMIN: "coordination.files",
 }
 
 
 def home_endpoint(user: User) -> str:
-    """Where a role's work starts. The mentor's pages come with the incubator's workspace."""
+    """Where a role's work starts."""
     return HOME_ENDPOINTS.get(Role(user.role), "main.home")
 
 
@@ -226,3 +227,71 @@ def may_see_scores(user: User, association_id: int) -> bool:
     if own is not None:
         return own.submitted_at is not None and not own.conflict
     return Role(user.role) is Role.ADMIN
+
+
+# -- the incubator's workspace: files, sessions and convocations --------------------------------------
+
+#: Who may do what on a file in the workspace. Managers review and decide; mentors (and managers) accompany.
+WORKSPACE_ACTIONS: dict[str, frozenset[Permission]] = {
+    "review": frozenset({Permission.REVIEW}),  # start review, request information, score, accept, reject, waitlist
+    "assign_mentor": frozenset({Permission.REVIEW}),
+    "accompany": frozenset({Permission.REVIEW, Permission.MENTOR}),  # stages, sessions, attendance, outcomes
+    "score": frozenset({Permission.REVIEW, Permission.MENTOR}),
+}
+
+
+def may(user: User, action: str, application: Application | None = None) -> bool:
+    """May `user` do `action` in the workspace (on `application`, already reached through its scope)?"""
+    if not any(can(user, permission) for permission in WORKSPACE_ACTIONS[action]):
+        return False
+    return application is None or db.session.scalar(
+        sa.select(sa.literal(True)).where(Application.id == application.id, application_scope(user))) is not None
+
+
+def is_workspace_staff(user: User) -> bool:
+    return user.is_authenticated and Role(user.role) in (Role.INCUBATOR_MANAGER, Role.MENTOR)
+
+
+def session_scope(user: User):
+    """Sessions a user may see: her incubator's for a manager; for a mentor, those she convened or that
+    convene one of her files."""
+    from jisr.workspace.models import Convocation, MentoringSession
+
+    role = Role(user.role)
+    if role is Role.ADMIN:
+        return sa.true()
+    if role is Role.INCUBATOR_MANAGER and user.incubator_id is not None:
+        return MentoringSession.incubator_id == user.incubator_id
+    if role is Role.MENTOR and user.incubator_id is not None:
+        hers = sa.select(Convocation.session_id).join(Application, Application.id == Convocation.application_id) \
+            .where(Application.mentor_id == user.id)
+        return sa.and_(MentoringSession.incubator_id == user.incubator_id,
+                       sa.or_(MentoringSession.created_by_id == user.id, MentoringSession.id.in_(hers)))
+    return sa.false()
+
+
+def get_session_or_404(session_id: int, user: User | None = None):
+    from jisr.workspace.models import MentoringSession
+
+    user = user if user is not None else current_user
+    if not user.is_authenticated:
+        abort(404)
+    found = db.session.scalar(sa.select(MentoringSession).where(MentoringSession.id == session_id,
+                                                                session_scope(user)))
+    if found is None:
+        abort(404)
+    return found
+
+
+def get_convocation_or_404(convocation_id: int, user: User | None = None):
+    """A convocation whose file the user may see (the applicant her own; staff their files)."""
+    from jisr.workspace.models import Convocation
+
+    user = user if user is not None else current_user
+    if not user.is_authenticated:
+        abort(404)
+    found = db.session.scalar(sa.select(Convocation).join(Application, Application.id == Convocation.application_id)
+                              .where(Convocation.id == convocation_id, application_scope(user)))
+    if found is None:
+        abort(404)
+    return found

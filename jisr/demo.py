@@ -194,4 +194,8 @@ def seed_demo(today: date) -> list[tuple[User, str]]:
     accounts += seed_calls(programme, incubators, accounts, today)
     seed_routed_files(programme, today)
     db.session.flush()
+    from jisr.demo_workspace import seed_workspace
+
+    seed_workspace(programme, incubators[0], today)
+    db.session.flush()
     return accounts

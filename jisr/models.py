@@ -26,3 +26,18 @@ from jisr.incubators.models import Incubator  # noqa: F401
 from jisr.outbox.models import OutboxMessage  # noqa: F401
 from jisr.programmes.models import Programme  # noqa: F401
 from jisr.routing.models import RoutingDecision  # noqa: F401
+from jisr.workspace.models import (  # noqa: F401
+    Assessment,
+    AssessmentCriterion,
+    AssessmentScore,
+    Convocation,
+    DuplicateResolution,
+    FinancingDecision,
+    InfoRequest,
+    MentoringSession,
+    MentoringStage,
+    Outcome,
+    OutcomeRevision,
+    ReasonCode,
+    StageEntry,
+)

@@ -370,3 +370,36 @@ def make_file(app, make_user, programme, province):
         return application
 
     return factory
+
+
+# -- the incubator's workspace ------------------------------------------------------------------------------
+
+@pytest.fixture
+def make_workspace(app, make_file, make_incubator, make_user):
+    """An incubator with its manager and a mentor, and `files` files routed to it (state "assigned"):
+    ws = make_workspace(files=2, locale="fr"); ws.incubator, ws.manager, ws.mentor, ws.files.
+    More files: ws.add_file(**make_file_args)."""
+    from types import SimpleNamespace
+
+    from jisr.routing import services as routing
+
+    def factory(files: int = 1, capacity: int = 10, **file_args):
+        incubator = make_incubator(capacity=capacity)
+        ws = SimpleNamespace(incubator=incubator, files=[],
+                             manager=make_user(role="incubator_manager", incubator_id=incubator.id),
+                             mentor=make_user(role="mentor", incubator_id=incubator.id))
+
+        def add_file(**args):
+            application = make_file(**{**file_args, **args})
+            routing.route(application)
+            _db.session.commit()
+            assert application.incubator_id == incubator.id, "routed elsewhere: give the file this incubator's area"
+            ws.files.append(application)
+            return application
+
+        ws.add_file = add_file
+        for _ in range(files):
+            add_file()
+        return ws
+
+    return factory

@@ -88,6 +88,11 @@ def describe(reason: dict) -> str:
         province = db.session.get(Province, params.pop("province_id"))
         params["province"] = province.name if province else "?"
     code = reason.get("code")
+    if code == "staff_reason":  # a reason code of the programme, picked by incubator staff: its own name
+        from jisr.workspace.models import ReasonCode
+
+        found = db.session.get(ReasonCode, params.get("reason_id"))
+        return found.name if found else ""
     message = REASON_MESSAGES.get(code)
     if message is None:  # a routing reason (why a file waits) travels through the same history
         from jisr.labels import LABELS

@@ -58,9 +58,9 @@ class ApplicantProfile(db.Model):
     first_name_latin: Mapped[str | None] = mapped_column(sa.String(100))
     last_name_latin: Mapped[str | None] = mapped_column(sa.String(100))
     national_id: Mapped[str | None] = mapped_column(sa.String(12), index=True)
-    birth_date: Mapped[date | None] = mapped_column(sa.Date)
+    birth_date: Mapped[date | None] = mapped_column(sa.Date, index=True)  # possible duplicates: same birth date
     sex: Mapped[str | None] = mapped_column(sa.String(10))  # female / male
-    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)  # ... or same phone
     email: Mapped[str | None] = mapped_column(sa.String(254))
     province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provinces.id"), index=True)
     commune: Mapped[str | None] = mapped_column(sa.String(120))
@@ -72,7 +72,7 @@ class ApplicantProfile(db.Model):
     is_single_mother: Mapped[bool] = mapped_column(default=False)
     is_head_of_household: Mapped[bool] = mapped_column(default=False)
 
-    disability_type: Mapped[str | None] = mapped_column(sa.String(30))  # "none" or a type
+    disability_type: Mapped[str | None] = mapped_column(sa.String(30), index=True)  # "none" or a type
     disability_card_number: Mapped[str | None] = mapped_column(sa.String(40))
     needs_sign_language: Mapped[bool] = mapped_column(default=False)
     needs_accessible_venue: Mapped[bool] = mapped_column(default=False)
@@ -128,6 +128,12 @@ class Application(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # When the file entered its current state: the queue's "days waiting".
+    status_changed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    current_stage_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mentoring_stages.id"), index=True)
+    # Optimistic lock: every UPDATE says which version it read, so two staff acting at once cannot
+    # overwrite each other silently (the second gets StaleDataError, shown as "the file changed").
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     programme: Mapped[Programme] = relationship()
     applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
@@ -159,7 +165,16 @@ class Application(db.Model):
         sa.Index("ix_applications_incubator_id_status", "incubator_id", "status"),
         # The waitlist of an area, oldest first.
         sa.Index("ix_applications_status_province_id_submitted_at", "status", "province_id", "submitted_at"),
+        # The workspace queue: an incubator's (or a mentor's) files by state, oldest in its state first,
+        # and each filter of the queue within an incubator.
+        sa.Index("ix_applications_incubator_status_changed", "incubator_id", "status", "status_changed_at"),
+        sa.Index("ix_applications_mentor_status_changed", "mentor_id", "status", "status_changed_at"),
+        sa.Index("ix_applications_incubator_id_province_id", "incubator_id", "province_id"),
+        sa.Index("ix_applications_incubator_id_sector_id", "incubator_id", "sector_id"),
+        sa.Index("ix_applications_incubator_id_current_stage_id", "incubator_id", "current_stage_id"),
+        sa.Index("ix_applications_incubator_id_national_id", "incubator_id", "national_id"),
     )
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_draft(self) -> bool:
@@ -179,6 +194,7 @@ class Application(db.Model):
         change = StatusChange(from_status=self.status, to_status=new, by_id=by.id if by else None, reason=reason,
                               reasons=reasons)
         self.status = new
+        self.status_changed_at = change.at = utcnow()
         self.history.append(change)
         return change
 

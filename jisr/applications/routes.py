@@ -29,7 +29,9 @@ from jisr.geo.models import Province, Sector
 from jisr.i18n import is_language_switch
 from jisr.incubators.models import Incubator
 from jisr.incubators.services import display_phone
+from jisr.printing import pdf_response, render_pdf
 from jisr.timeutil import local_today
+from jisr.workspace import services as workspace
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
@@ -208,20 +210,33 @@ def status(application_id: int):
                            steps=step_states(application) if application.is_draft else None,
                            incubator=db.session.get(Incubator, application.incubator_id)
                            if application.incubator_id else None,
-                           routing=services.latest_routing(application), phone=display_phone)
+                           routing=services.latest_routing(application), phone=display_phone,
+                           followup=workspace.applicant_view(application))
 
 
-@bp.get("/<int:application_id>/receipt")
-@permission_required(Permission.APPLY, Permission.ASSIST)
-def receipt(application_id: int):
+def _receipt_context(application_id: int) -> dict:
+    """What the receipt shows, for its page and its PDF alike: a sent file in the reader's scope."""
     application = get_application_or_404(application_id)
     if application.reference is None:
         abort(404)
     consent = db.session.scalar(sa.select(Consent).where(Consent.application_id == application.id)
                                 .order_by(Consent.id.desc()).limit(1))
-    return render_template("applications/receipt.html", application=application, consent=consent,
-                           profile=services.profile_for(application.applicant), documents=_documents(application),
-                           describe=describe)
+    return dict(application=application, consent=consent, profile=services.profile_for(application.applicant),
+                documents=_documents(application), describe=describe)
+
+
+@bp.get("/<int:application_id>/receipt")
+@permission_required(Permission.APPLY, Permission.ASSIST)
+def receipt(application_id: int):
+    return render_template("applications/receipt.html", **_receipt_context(application_id))
+
+
+@bp.get("/<int:application_id>/receipt.pdf")
+@permission_required(Permission.APPLY, Permission.ASSIST)
+def receipt_pdf(application_id: int):
+    context = _receipt_context(application_id)
+    pdf = render_pdf("applications/receipt.html", **context)
+    return pdf_response(pdf, f"jisr-receipt-{context['application'].reference}.pdf")
 
 
 @bp.route("/<int:application_id>/withdraw", methods=["GET", "POST"])

@@ -181,7 +181,7 @@ def submit(application: Application, by: User, consent_method: str = "online") -
     decision = Status.INELIGIBLE if reasons else Status.ELIGIBLE
     application.transition(decision, by=None, reasons=reasons or None)
     record("application.submitted", application, reference=application.reference, decision=decision.value)
-    _notify(application.applicant, _("Your Jisr application %(reference)s was received",
+    _notify(application, _("Your Jisr application %(reference)s was received",
                                      reference=application.reference),
             # i18n: also sent by SMS: keep it under 160 characters (70 in Arabic script).
             _("Your application has been received. Reference: %(reference)s. You can follow it on the Jisr "
@@ -208,9 +208,9 @@ def withdraw(application: Application, by: User, reason: str | None) -> None:
     routing.place_freed(freed)
 
 
-def _notify(user: User, subject: str, body: str) -> None:
-    language = get_locale().language
+def _notify(application: Application, subject: str, body: str) -> None:
+    user, language = application.applicant, get_locale().language
     if user.email:
-        enqueue(Channel.EMAIL, user.email, subject, body, language)
+        enqueue(Channel.EMAIL, user.email, subject, body, language, application.id)
     elif user.phone:
-        enqueue(Channel.SMS, user.phone, "", body, language)
+        enqueue(Channel.SMS, user.phone, "", body, language, application.id)

@@ -202,7 +202,7 @@ def _tell_ineligible(application: Application, note: str) -> None:
         ])
         # i18n: an SMS. Keep it short (70 characters in Arabic script per SMS part).
         sms = gettext("Jisr: new decision on your file %(reference)s. Read it on the Jisr website.", **values)
-        notify(applicant, subject, body, sms)
+        notify(applicant, subject, body, sms, application=application)
 
 
 def waiting_days(since: datetime | None, now: datetime) -> int:

@@ -9,7 +9,7 @@ import unicodedata
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from jisr.applications.models import Application
+from jisr.applications.models import Application, Status
 from jisr.audit.services import record
 from jisr.auth.models import User
 from jisr.documents import storage
@@ -32,8 +32,9 @@ def documents_for(application: Application) -> list[Document]:
 
 
 def add_document(application: Application, kind: str, file_storage, by_user: User) -> Document:
-    """Check the upload by its content, store it, add its row; refused uploads leave no trace."""
-    if not application.is_draft:
+    """Check the upload by its content, store it, add its row; refused uploads leave no trace. Allowed on a
+    draft, and while the incubator is waiting for the information it asked for."""
+    if not (application.is_draft or application.status == Status.INFO_REQUESTED):
         raise DocumentError(NOT_DRAFT)
     if kind not in LABELS["document_kind"]:
         raise DocumentError(_l("Choose the type of document."))

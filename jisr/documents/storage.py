@@ -111,9 +111,14 @@ def _after_transaction_end(session: Session, transaction) -> None:
         _unlink(path)
 
 
-def send_stored(name: str, content_type: str, download_name: str):
-    """A stored file as a download (never shown inline), not kept in any cache; 404 when it is missing.
-    The caller has checked who may have it."""
+#: What may be shown inside a page (staff look at her photos and ID card without downloading them).
+#: Never HTML, SVG or PDF: those could run script or be mistaken for a page of the site.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+
+def send_stored(name: str, content_type: str, download_name: str, inline: bool = False):
+    """A stored file as a download (images may be asked inline), not kept in any cache; 404 when it is
+    missing. The caller has checked who may have it."""
     from flask import abort, send_file
 
     try:
@@ -122,7 +127,8 @@ def send_stored(name: str, content_type: str, download_name: str):
             raise FileNotFoundError(name)
     except (ValueError, FileNotFoundError):
         abort(404)
-    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=download_name,
+    response = send_file(path, mimetype=content_type,
+                         as_attachment=not (inline and content_type in INLINE_TYPES), download_name=download_name,
                          conditional=False, etag=False, max_age=0)
     # Personal documents: no shared cache, no copy left in the browser's cache.
     response.headers["Cache-Control"] = "private, no-store"

@@ -36,6 +36,9 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The file the message is about, so staff see whether she was told.
+    application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id", ondelete="SET NULL"),
+                                                       index=True)
 
     __table_args__ = (sa.Index("ix_outbox_messages_channel_state", "channel", "state"),)
 

@@ -20,9 +20,11 @@ from jisr.timeutil import utcnow
 log = logging.getLogger("jisr.outbox")
 
 
-def enqueue(channel: Channel, recipient: str, subject: str, body: str, language: str) -> OutboxMessage:
+def enqueue(channel: Channel, recipient: str, subject: str, body: str, language: str,
+            application_id: int | None = None) -> OutboxMessage:
     message = OutboxMessage(
-        channel=channel, recipient=recipient, subject=str(subject), body=str(body), language=language
+        channel=channel, recipient=recipient, subject=str(subject), body=str(body), language=language,
+        application_id=application_id,
     )
     db.session.add(message)
     db.session.flush()
@@ -31,15 +33,17 @@ def enqueue(channel: Channel, recipient: str, subject: str, body: str, language:
     return message
 
 
-def notify(user, subject: str, body: str, sms: str | None = None) -> None:
+def notify(user, subject: str, body: str, sms: str | None = None, application=None) -> None:
     """Tell someone something that matters to her: by e-mail when she has an address, and by SMS when
     she has a phone (`sms`, short, defaults to `body`). The caller writes the texts in her language
-    (`with force_locale(user_locale(user))`)."""
+    (`with force_locale(user_locale(user))`). `application`: the file it is about, whose staff see
+    whether the message went out."""
     language = (getattr(user, "locale", None) or "ar").split("_")[0]
+    application_id = getattr(application, "id", None)
     if user.email:
-        enqueue(Channel.EMAIL, user.email, subject, body, language)
+        enqueue(Channel.EMAIL, user.email, subject, body, language, application_id)
     if user.phone:
-        enqueue(Channel.SMS, user.phone, "", sms if sms is not None else body, language)
+        enqueue(Channel.SMS, user.phone, "", sms if sms is not None else body, language, application_id)
 
 
 def deliver_queued() -> None:

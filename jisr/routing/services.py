@@ -273,7 +273,7 @@ def _tell_routed(application: Application) -> None:
         # i18n: an SMS. Keep it short (70 characters in Arabic script per SMS part).
         sms = gettext("Jisr: your file %(reference)s was sent to %(incubator)s (%(phone)s), which will contact "
                       "you.", **values)
-        notify(applicant, subject, body, sms)
+        notify(applicant, subject, body, sms, application=application)
 
 
 def _tell_waitlisted(application: Application, reason: str | None) -> None:
@@ -292,4 +292,4 @@ def _tell_waitlisted(application: Application, reason: str | None) -> None:
         # i18n: an SMS. Keep it short (70 characters in Arabic script per SMS part).
         sms = gettext("Jisr: your file %(reference)s is on the waiting list. You keep your place; we will tell you "
                       "when an association can accompany you.", **values)
-        notify(applicant, subject, body, sms)
+        notify(applicant, subject, body, sms, application=application)

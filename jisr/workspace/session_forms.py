@@ -1,0 +1,147 @@
+"""Forms of the sessions: convening (built per page, since the files offered and their arrangements fields are
+data), attendance, check-in by code, the notes of a file, cancelling."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import (
+    DateField,
+    Form,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from jisr.calls.forms import MultiCheckboxField
+from jisr.labels import choices, label
+from jisr.validators import SafeText, strip_filter
+from jisr.workspace.models import SessionMode
+
+F = [strip_filter]
+PHONE = re.compile(r"\+?[0-9][0-9 .\-()]{5,24}")
+LINK = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+
+
+class FriendlyDateField(DateField):
+    """A date whose unreadable value gets our own words (WTForms' reads "Not a valid date value")."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Enter the date as on a calendar, for example 2026-11-23.")) from error
+
+
+class FriendlyTimeField(TimeField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Enter the time as hours and minutes, for example 09:30.")) from error
+
+
+class SessionSearchForm(Form):
+    """The files offered when convening, narrowed by reference or name (GET, no CSRF)."""
+
+    q = StringField(_l("Find a file by reference or name"), filters=F, validators=[Optional(), Length(max=100)])
+
+
+class SessionForm(FlaskForm):
+    files = MultiCheckboxField(_l("Applicants to convene"), coerce=int, validators=[
+        DataRequired(message=_l("Choose at least one applicant to convene."))])
+    day = FriendlyDateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date of the session."))])
+    start = FriendlyTimeField(_l("Starting time"), validators=[
+        InputRequired(message=_l("Enter the time the session starts."))])
+    duration = IntegerField(_l("Duration in minutes"), default=60, validators=[
+        InputRequired(message=_l("Enter how long the session lasts, in minutes.")),
+        NumberRange(min=15, max=480, message=_l("Give a duration between %(min)s and %(max)s minutes."))])
+    mode = RadioField(_l("How the session takes place"), choices=choices("session_mode"),
+                      default=SessionMode.IN_PERSON,
+                      validators=[InputRequired(message=_l("Choose how the session takes place."))])
+    place = StringField(_l("Address, phone number or video link"), filters=F, validators=[
+        DataRequired(message=_l("Say where she should go, which number to call, or the video link.")),
+        Length(max=300), SafeText()])
+    topic = StringField(_l("Topic"), filters=F, validators=[
+        DataRequired(message=_l("Give the topic of the session.")), Length(max=200), SafeText()])
+    bring = TextAreaField(_l("What to bring"), filters=F, validators=[Optional(), Length(max=2000), SafeText()])
+
+    def validate_place(self, field):
+        if self.mode.data == SessionMode.PHONE and not PHONE.fullmatch(field.data or ""):
+            raise ValidationError(_l("For a session by phone, give the phone number, for example 0535 00 00 01."))
+        if self.mode.data == SessionMode.VIDEO and not LINK.fullmatch(field.data or ""):
+            raise ValidationError(_l("For a video call, give the link, starting with https://."))
+
+    def arrangement_fields(self):
+        """The arrangements fields of this form, in the order of the files offered."""
+        return [self[name] for name in self._arrangement_names]
+
+
+def session_form(rows, formdata=None, **kwargs) -> SessionForm:
+    """The convening form for `rows` (jisr.workspace.sessions.convenable_files): one checkbox per file, with
+    the applicant's names and needs, and an arrangements field for each applicant who asked for some."""
+    from jisr.workspace.sessions import needs_of
+
+    class Built(SessionForm):
+        pass
+
+    names = []
+    for row in rows:
+        needs = needs_of(row)
+        if needs:
+            name = f"arrangements_{row.id}"
+            setattr(Built, name, TextAreaField(
+                _l("Arrangements made for %(name)s (%(reference)s)",
+                   name=f"{row.first_name_latin or ''} {row.last_name_latin or ''}".strip(),
+                   reference=row.reference or ""),
+                filters=F, validators=[Optional(), Length(max=1000), SafeText()]))
+            names.append(name)
+    Built._arrangement_names = names
+    form = Built(formdata=formdata, **kwargs) if formdata is not None else Built(**kwargs)
+    form.files.choices = [SelectChoice(row.id, file_label(row)) for row in rows]
+    for name in names:
+        form[name].flags.required = True  # required when she is convened: the service checks it
+    return form
+
+
+def file_label(row) -> Markup:
+    """A file offered for convening: her names in both scripts, the reference, the needs she declared."""
+    from jisr.workspace.sessions import needs_of
+
+    needs = [label("need", need) for need in needs_of(row)]
+    text = Markup('<bdi lang="ar">{} {}</bdi> – <bdi lang="fr">{} {}</bdi> – <bdi dir="ltr">{}</bdi>').format(
+        row.first_name_ar or "", row.last_name_ar or "", row.first_name_latin or "", row.last_name_latin or "",
+        row.reference or "")
+    if needs:
+        text += Markup(" – <strong>{}</strong>").format(_l("Needs: %(needs)s", needs=str(_l(", ")).join(needs)))
+    return text
+
+
+class AttendanceForm(FlaskForm):
+    attendance = RadioField(_l("Attendance"), choices=choices("attendance"),
+                            validators=[InputRequired(message=_l("Choose present, absent or excused."))])
+
+
+class CheckInForm(FlaskForm):
+    code = StringField(_l("Check-in code"), filters=F, validators=[
+        DataRequired(message=_l("Type the code printed on her convocation.")), Length(max=20)])
+
+
+class NotesForm(FlaskForm):
+    duration_minutes = IntegerField(_l("Time spent with her, in minutes"), validators=[
+        Optional(), NumberRange(min=1, max=600, message=_l("Give a number of minutes between %(min)s and %(max)s."))])
+    topics = TextAreaField(_l("Topics covered"), filters=F, validators=[Optional(), Length(max=2000), SafeText()])
+    notes = TextAreaField(_l("Notes"), filters=F, validators=[Optional(), Length(max=4000), SafeText()])
+    next_steps = TextAreaField(_l("Next steps"), filters=F, validators=[Optional(), Length(max=2000), SafeText()])
+
+
+class CancelForm(FlaskForm):
+    message = TextAreaField(_l("Message to the applicants"), filters=F,
+                            validators=[Optional(), Length(max=1000), SafeText()])
