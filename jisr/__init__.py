@@ -139,7 +139,10 @@ def register_blueprints(app: Flask) -> None:
     from jisr.incubators.routes import bp as incubators_bp
     from jisr.main.routes import bp as main_bp
     from jisr.workspace.answer_routes import bp as answers_bp
+    from jisr.workspace.outcome_routes import bp as outcomes_bp
     from jisr.workspace.routes import bp as workspace_bp
+    from jisr.workspace.session_routes import bp as sessions_bp
+    from jisr.workspace.session_routes import convocations as convocations_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -153,6 +156,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitations_bp)
     app.register_blueprint(workspace_bp)
     app.register_blueprint(answers_bp)
+    app.register_blueprint(sessions_bp)
+    app.register_blueprint(convocations_bp)
+    app.register_blueprint(outcomes_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""`flask --app jisr ...` commands: seed-demo, create-user, send-outbox, translate."""
+"""`flask --app jisr ...` commands: seed-demo, create-user, send-outbox, send-reminders, translate."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def register(app) -> None:
     app.cli.add_command(seed_reference)
     app.cli.add_command(create_user)
     app.cli.add_command(send_outbox)
+    app.cli.add_command(send_reminders)
     app.cli.add_command(translate)
 
 
@@ -101,6 +102,23 @@ def send_outbox():
     from jisr.outbox.services import deliver_pending
 
     click.echo(f"{deliver_pending()} message(s) processed.")
+
+
+@click.command("send-reminders")
+def send_reminders():
+    """Remind applicants of their session of tomorrow (programme's zone). Run from cron, daily or hourly:
+    each convocation is claimed before it is reminded, so it is reminded once whatever the runs."""
+    from jisr.outbox.services import deliver_pending
+    from jisr.timeutil import utcnow
+    from jisr.workspace.sessions import due_reminders, remind
+
+    now = utcnow()
+    due, sent = due_reminders(now), 0
+    for start in range(0, len(due), 200):  # one transaction per batch: locks held briefly
+        sent += remind(due[start:start + 200], now)
+        db.session.commit()
+    deliver_pending()
+    click.echo(f"{sent} reminder(s) sent.")
 
 
 @click.group()

@@ -8,9 +8,11 @@ tolerance each pair of scripts needs: Arabic writes only long vowels, French spe
 vowel and drop short ones ("Fatma", "Mhamed"). The vowels are what keep Amina apart from Imane, Karim from
 Karima and Nadia from Nada, whose skeletons are the same.
 
-When both people have a name in Arabic, the Arabic spelling (the civil-status one in the Maghreb) decides:
-it is compared exactly after normalisation, since it alone tells Salma (سلمى) from Salima (سليمة); an
-identical Latin spelling still overrides it, for a typo in one Arabic entry.
+The most telling pair of spellings decides. Arabic with Arabic (the civil-status spelling in the Maghreb)
+is compared letter for letter after normalisation, since it alone tells Salma (سلمى) from Salima (سليمة);
+two different Arabic spellings still match when each reads as the other person's Latin one (عائشة/Aicha,
+عيشة/Aisha), and the same Latin spelling always matches (a typo in one Arabic entry). Without Arabic on
+both sides, Arabic is compared with Latin; Latin with Latin only when neither has Arabic.
 """
 
 from __future__ import annotations

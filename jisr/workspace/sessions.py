@@ -182,6 +182,18 @@ def session_zone(session: MentoringSession) -> ZoneInfo:
     return ZoneInfo(name) if name else default_zone()
 
 
+def convocation_context(application: Application, convocation: Convocation, now: datetime | None = None) -> dict:
+    """What her convocation shows, for its page and its PDF alike (a fixed number of queries)."""
+    from jisr.incubators.models import Incubator
+
+    session = convocation.session
+    profile = db.session.scalar(sa.select(ApplicantProfile).where(ApplicantProfile.user_id == application.applicant_id))
+    return dict(application=application, convocation=convocation, session=session, profile=profile,
+                incubator=db.session.get(Incubator, session.incubator_id),
+                when=times(session.starts_at, application.programme.zone, session.duration_minutes),
+                place_label=PLACE_LABELS.get(session.mode, PLACE_LABELS[SessionMode.IN_PERSON]),
+                upcoming=is_upcoming(session, now))
+
 def may_manage(user: User, session: MentoringSession) -> bool:
     """Cancel the session: a manager of its incubator, or the staff member who convened it."""
     if Role(user.role) is Role.ADMIN:
