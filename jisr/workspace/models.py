@@ -28,7 +28,9 @@ class MentoringStage(BilingualName, db.Model):
     position: Mapped[int] = mapped_column()
     code: Mapped[str] = mapped_column(sa.String(40))
 
-    __table_args__ = (sa.UniqueConstraint("programme_id", "code"), sa.UniqueConstraint("programme_id", "position"))
+    # Named by hand: the naming convention would give both the same name (first column only).
+    __table_args__ = (sa.UniqueConstraint("programme_id", "code", name="uq_mentoring_stages_programme_id_code"),
+                      sa.UniqueConstraint("programme_id", "position", name="uq_mentoring_stages_programme_id_position"))
 
     def __repr__(self) -> str:
         return f"<MentoringStage {self.programme_id}:{self.position} {self.code}>"

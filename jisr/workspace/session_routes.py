@@ -42,10 +42,10 @@ convocations = Blueprint("convocations", __name__, url_prefix="/applications")
 STAFF = (Permission.REVIEW, Permission.MENTOR)
 
 
-@bp.app_template_test("upcoming_session")
-def upcoming_session(session) -> bool:
-    """`{% if convocation.session is upcoming_session %}`: the session has not ended yet."""
-    return sessions.is_upcoming(session)
+@bp.app_template_test("upcoming_convocation")
+def upcoming_convocation(convocation) -> bool:
+    """`convocations|select("upcoming_convocation")`: those whose session has not ended yet."""
+    return sessions.is_upcoming(convocation.session)
 
 
 # -- the list and convening -----------------------------------------------------------------------------

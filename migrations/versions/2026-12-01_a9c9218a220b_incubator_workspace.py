@@ -44,8 +44,8 @@ def upgrade():
     sa.Column('name_fr', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_mentoring_stages_programme_id_programmes'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mentoring_stages')),
-    sa.UniqueConstraint('programme_id', 'code', name=op.f('uq_mentoring_stages_programme_id')),
-    sa.UniqueConstraint('programme_id', 'position', name=op.f('uq_mentoring_stages_programme_id'))
+    sa.UniqueConstraint('programme_id', 'code', name=op.f('uq_mentoring_stages_programme_id_code')),
+    sa.UniqueConstraint('programme_id', 'position', name=op.f('uq_mentoring_stages_programme_id_position'))
     )
     with op.batch_alter_table('mentoring_stages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mentoring_stages_programme_id'), ['programme_id'], unique=False)
