@@ -74,9 +74,12 @@ def messages_to(db, user) -> list[OutboxMessage]:
 @pytest.fixture
 def mentored(db, make_workspace):
     """(workspace, file) with the file in mentoring at its business plan; the applicant writes in French."""
+    counter = iter(range(1, 1000))
+
     def factory(stage: str = "business_plan", **file_args):
+        n = next(counter)
         ws = make_workspace(files=0)
-        application = ws.add_file(**{"locale": "fr", "email": "khadija@example.org", "phone": "+212611223344",
+        application = ws.add_file(**{"locale": "fr", "email": f"khadija{n}@example.org", "phone": f"+2126112233{n:02d}",
                                      **file_args})
         return ws, in_mentoring(db, ws, application, stage)
 

@@ -15,7 +15,7 @@ from jisr.audit.models import AuditEntry
 from jisr.outbox.models import OutboxMessage
 from jisr.timeutil import utcnow
 from jisr.workspace import grids
-from jisr.workspace.models import ReasonCode, ReasonKind, StageEntry
+from jisr.workspace.models import ReasonKind, StageEntry
 
 
 def count_queries(db, client, path: str) -> tuple[int, object]:
@@ -421,7 +421,8 @@ def test_drop_out_needs_a_reason_and_frees_the_place(client, auth, db, make_work
     post(client, f"/workspace/files/{application.id}/start-mentoring",
          {"start_mentoring-version": version(db, application)})
     post(client, f"/workspace/files/{application.id}/drop-out", {"drop-version": version(db, application)}, 422)
-    reason = db.session.scalar(sa.select(ReasonCode).where(ReasonCode.kind == ReasonKind.DROP_OUT))
+    reason = grids.reasons(db.session.get(Application, application.id).programme, ReasonKind.DROP_OUT)[0]
+    db.session.commit()
     post(client, f"/workspace/files/{application.id}/drop-out",
          {"drop-version": version(db, application), "drop-reason": str(reason.id)})
     assert status_of(db, application) == Status.DROPPED_OUT
