@@ -39,8 +39,8 @@ def accept(db, *files, mentor=None):
     db.session.commit()
 
 
-def form(files, days: int = 1, **fields) -> dict:
-    data = {"files": [str(f.id) for f in files], "day": local_day(days).isoformat(), "start": "10:00",
+def form(chosen, days: int = 1, **fields) -> dict:
+    data = {"files": [str(f.id) for f in chosen], "day": local_day(days).isoformat(), "start": "10:00",
             "duration": "90", "mode": "in_person", "place": "12 rue Zerktouni, Errachidia",
             "topic": "Atelier marketing", "bring": "Carte nationale"}
     data.update(fields)
@@ -171,7 +171,7 @@ def test_bad_input_is_refused_with_422_and_nothing_saved(client, auth, db, ws, f
 
 
 def test_her_accessibility_needs_are_shown_and_arrangements_required(client, auth, db, ws):
-    needing = ws.add_file(needs=("sign_language",))
+    needing = ws.add_file(needs=("sign_language",), email="amal@example.org", locale="fr")
     accept(db, needing)
     auth.login_as(ws.manager)
     page = text(client.get(f"/workspace/sessions/new?application_id={needing.id}&lang=fr"))
@@ -306,6 +306,41 @@ def test_a_convocation_claimed_by_another_run_is_not_reminded_again(db, ws):
     assert session.id
 
 
+def test_two_reminder_runs_at_once_remind_each_convocation_once(database_url, make_app, db, ws):
+    """Two crons (two servers) at the same moment, each in its own transaction: proven on PostgreSQL."""
+    import threading
+    import time
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("concurrent transactions are proven on PostgreSQL (JISR_TEST_DATABASE_URL)")
+    convene(db, ws.manager, ws.files)
+    before = count(db, OutboxMessage)
+    app, sent, errors = make_app(), [], []
+    barrier = threading.Barrier(2)
+
+    def run():
+        try:
+            with app.app_context():
+                due = sessions.due_reminders()
+                barrier.wait(timeout=10)  # both have read the same convocations as due
+                sent.append(sessions.remind(due))
+                time.sleep(0.3)
+                db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(sent) == [0, 2]
+    db.session.expire_all()
+    assert count(db, OutboxMessage) == before + 2
+
+
 # -- attendance and notes --------------------------------------------------------------------------------
 
 def test_attendance_by_hand_is_recorded_with_who_and_when(client, auth, db, ws):
@@ -428,6 +463,22 @@ def test_index_makes_the_same_number_of_queries_as_sessions_grow(client, auth, d
     assert many == few
 
 
+def test_convening_and_session_pages_make_the_same_number_of_queries_as_files_grow(client, auth, db, ws):
+    auth.login_as(ws.manager)
+    session = convene(db, ws.manager, ws.files)
+    client.get("/workspace/sessions/new")
+    few_new, _ = count_queries(db, client, "/workspace/sessions/new")
+    few_show, _ = count_queries(db, client, f"/workspace/sessions/{session.id}")
+    more = [ws.add_file(needs=("companion",)) for _ in range(4)]
+    accept(db, *more)
+    bigger = convene(db, ws.manager, [*ws.files], arrangements={f.id: "Accompagnatrice bienvenue" for f in more})
+    many_new, response = count_queries(db, client, "/workspace/sessions/new")
+    assert response.status_code == 200 and all(f.reference in text(response) for f in more)
+    many_show, response = count_queries(db, client, f"/workspace/sessions/{bigger.id}")
+    assert response.status_code == 200 and all(f.reference in text(response) for f in more)
+    assert (many_new, many_show) == (few_new, few_show)
+
+
 def test_index_paginates(client, auth, db, ws, monkeypatch):
     monkeypatch.setattr(sessions, "PAGE_SIZE", 2)
     for days in range(1, 6):
@@ -511,3 +562,4 @@ def test_the_files_offered_are_a_page_at_a_time_and_searchable(db, ws):
     assert total == 2 and len(rows) == 1
     rows, total = sessions.convenable_files(ws.manager, q=ws.files[1].reference)
     assert [r.id for r in rows] == [ws.files[1].id]
+

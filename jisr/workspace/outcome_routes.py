@@ -130,9 +130,19 @@ def _values(form, names) -> dict:
     return {name: None if form[name].data == "" else form[name].data for name in names}
 
 
+def _checked(form, fields, rules) -> dict | None:
+    """The form's values when they can be saved; otherwise None, with each field's first problem on it: what could
+    not be read, and else what the rules refuse (all shown at once, not one after the other)."""
+    valid = form.validate_on_submit()
+    values = _values(form, fields)
+    _attach(form, rules(values))
+    return values if valid and not any(form[name].errors for name in fields) else None
+
+
 def _attach(form, problems: dict[str, str]) -> None:
     for name, message in problems.items():
-        form[name].errors = [*form[name].errors, message]
+        if not form[name].errors:
+            form[name].errors = [*form[name].errors, message]
 
 
 # -- the outcome --------------------------------------------------------------------------------------------
@@ -147,10 +157,10 @@ def edit(application_id: int):
     outcome = outcomes.current_outcome(application)
     form = OutcomeForm(obj=outcome, version=0)
     if request.method == "POST" and not is_language_switch():
-        if form.validate_on_submit():
+        values = _checked(form, outcomes.OUTCOME_FIELDS, outcomes.outcome_problems)
+        if values is not None:
             try:
-                saved = outcomes.save_outcome(application, current_user, _values(form, outcomes.OUTCOME_FIELDS),
-                                              form.read_version)
+                saved = outcomes.save_outcome(application, current_user, values, form.read_version)
             except services.Conflict as error:
                 return _conflict(application_id, error)
             except outcomes.InvalidData as error:
@@ -205,10 +215,10 @@ def financing(application_id: int, decision_id: int | None):
                         _("A file can go before a financing commission once its business plan is done."))
     form = FinancingForm(obj=decision)
     if request.method == "POST" and not is_language_switch():
-        if form.validate_on_submit():
+        values = _checked(form, outcomes.FINANCING_FIELDS, outcomes.financing_problems)
+        if values is not None:
             try:
-                outcomes.save_financing(application, current_user, decision_id,
-                                        _values(form, outcomes.FINANCING_FIELDS))
+                outcomes.save_financing(application, current_user, decision_id, values)
             except outcomes.InvalidData as error:
                 _attach(form, error.problems)
             except services.WorkspaceError as error:

@@ -12,7 +12,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from flask_babel import force_locale, format_currency, format_date, format_decimal, gettext as _
+from flask_babel import force_locale, format_currency, format_date, format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,8 +25,10 @@ from jisr.extensions import db
 from jisr.i18n import user_locale
 from jisr.labels import LABELS, label
 from jisr.timeutil import local_today
+
 # A module reference, not names: services imports this module too, and either may be imported first.
-from jisr.workspace import notices, services as workspace
+from jisr.workspace import notices
+from jisr.workspace import services as workspace
 from jisr.workspace.models import FinancingDecision, Outcome, OutcomeRevision
 
 CURRENCY = "MAD"
@@ -411,7 +414,7 @@ def history(application: Application, page: int = 1) -> tuple[list[HistoryItem],
     for revision, before in rows:
         fields = OUTCOME_FIELDS if revision.kind == "outcome" else FINANCING_FIELDS
         data = revision.data or {}
-        title = (_("Outcome") if revision.kind == "outcome" else
+        title = (_("Outcome of the accompaniment") if revision.kind == "outcome" else
                  _("Financing commission of %(date)s", date=display("commission_on", data.get("commission_on"))))
         item = HistoryItem(revision=revision, title=title, first=before is None)
         for name in fields:

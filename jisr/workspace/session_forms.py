@@ -55,6 +55,8 @@ class SessionSearchForm(Form):
 
 
 class SessionForm(FlaskForm):
+    _arrangement_names: tuple[str, ...] = ()  # set by session_form()
+
     files = MultiCheckboxField(_l("Applicants to convene"), coerce=int, validators=[
         DataRequired(message=_l("Choose at least one applicant to convene."))])
     day = FriendlyDateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date of the session."))])
@@ -78,6 +80,17 @@ class SessionForm(FlaskForm):
             raise ValidationError(_l("For a session by phone, give the phone number, for example 0535 00 00 01."))
         if self.mode.data == SessionMode.VIDEO and not LINK.fullmatch(field.data or ""):
             raise ValidationError(_l("For a video call, give the link, starting with https://."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every field, then the arrangements of each applicant convened who asked for some, so that all the
+        mistakes are shown at once (the service checks the same rule)."""
+        valid = super().validate(extra_validators)
+        chosen = set(self.files.data or [])
+        for field in self.arrangement_fields():
+            if int(field.name.rsplit("_", 1)[1]) in chosen and not (field.data or "").strip() and not field.errors:
+                field.errors = [*field.errors, _l("Say what you have arranged for her: she asked for it.")]
+                valid = False
+        return valid
 
     def arrangement_fields(self):
         """The arrangements fields of this form, in the order of the files offered."""
@@ -103,7 +116,7 @@ def session_form(rows, formdata=None, **kwargs) -> SessionForm:
                    reference=row.reference or ""),
                 filters=F, validators=[Optional(), Length(max=1000), SafeText()]))
             names.append(name)
-    Built._arrangement_names = names
+    Built._arrangement_names = tuple(names)
     form = Built(formdata=formdata, **kwargs) if formdata is not None else Built(**kwargs)
     form.files.choices = [SelectChoice(row.id, file_label(row)) for row in rows]
     for name in names:

@@ -459,6 +459,11 @@ def _send(application: Application, subject: str, lines: list[str], sms: str) ->
     notify(applicant, subject, body, sms, application=application)
 
 
+def _sms(text: str, extra: str = "") -> str:
+    """An SMS and, when there is one, the one detail she needs most (what to bring, why it is cancelled)."""
+    return f"{text} {extra}" if extra else text
+
+
 def _details(convocation: Convocation, session: MentoringSession, application: Application) -> tuple[dict, list]:
     when = times(session.starts_at, application.programme.zone, session.duration_minutes)
     values = dict(when=when["full"], day=when["day"], start=when["start"], end=when["end"],
@@ -485,7 +490,8 @@ def _notify_convened(convocation: Convocation, session: MentoringSession, applic
               [gettext("The association %(incubator)s invites you to a session.", **values), *lines,
                gettext("You can see, print or download your convocation on your page of the Jisr website.")],
               # i18n: an SMS. Keep it short (70 characters in Arabic script per SMS part).
-              gettext("Jisr: session on %(when)s, %(place)s. Your code: %(code)s", **values))
+              _sms(gettext("Jisr: session on %(when)s, %(place)s. Your code: %(code)s", **values),
+                   gettext("Bring: %(bring)s", bring=session.bring) if session.bring else ""))
 
 
 def _notify_reminder(convocation: Convocation, session: MentoringSession, application: Application) -> None:
@@ -508,4 +514,5 @@ def _notify_cancelled(convocation: Convocation, session: MentoringSession, appli
         lines.append(gettext("It will invite you again."))
         _send(application, gettext("Jisr: the session of %(day)s is cancelled", **values), lines,
               # i18n: an SMS. Keep it short (70 characters in Arabic script per SMS part).
-              gettext("Jisr: the session of %(when)s is cancelled. You will be invited again.", **values))
+              _sms(gettext("Jisr: the session of %(when)s is cancelled. You will be invited again.", **values),
+                   message))
