@@ -246,6 +246,20 @@ def test_staff_of_the_file_may_open_her_convocation_too(client, auth, db, ws):
     assert client.get(f"/applications/{ws.files[0].id}/convocations/{convocation.id}").status_code == 200
 
 
+def test_the_agent_who_registered_her_sees_what_she_sees(client, auth, db, ws, make_user, province):
+    agent = make_user(role="agent", provinces=[province("errachidia")])
+    application = ws.files[1]
+    application.created_by_id = agent.id
+    application.applicant.registered_by_id = agent.id  # she has not taken her account over yet
+    db.session.commit()
+    session = convene(db, ws.manager, [application])
+    auth.login_as(agent)
+    path = f"/applications/{application.id}/convocations/{session.convocations[0].id}"
+    assert session.convocations[0].check_in_code in text(client.get(path))
+    assert client.get(f"{path}.pdf").status_code == 200
+    assert client.get(f"/workspace/sessions/{session.id}").status_code == 403
+
+
 def test_another_applicant_gets_404_on_her_convocation(client, auth, db, ws, make_file):
     session = convene(db, ws.manager, ws.files)
     convocation = convocation_of(db, session, ws.files[0])
