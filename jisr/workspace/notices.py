@@ -21,10 +21,6 @@ def _values(application: Application, **extra) -> dict:
     return dict(reference=application.reference or "", **extra)
 
 
-def review_started(application: Application) -> None:
-    """Nothing to tell: she was told when the file reached the incubator, and hears again at its decision."""
-
-
 def info_requested(application: Application, request) -> None:
     with force_locale(user_locale(application.applicant)):
         values = _values(application)

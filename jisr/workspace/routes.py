@@ -5,8 +5,6 @@ a service decides; a refused or conflicting decision redraws the page with the f
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,7 +16,7 @@ from jisr.applications.eligibility import describe
 from jisr.applications.services import profile_for
 from jisr.audit.services import record
 from jisr.authz import Permission, get_application_or_404, permission_required
-from jisr.coordination.services import routing_history
+from jisr.coordination.services import routing_history, waiting_days
 from jisr.documents import storage
 from jisr.documents.models import Document
 from jisr.documents.services import documents_for, record_view
@@ -27,7 +25,7 @@ from jisr.geo.models import Province, Sector
 from jisr.incubators.models import incubator_provinces
 from jisr.labels import label
 from jisr.outbox.models import OutboxMessage
-from jisr.timeutil import aware, utcnow
+from jisr.timeutil import utcnow
 from jisr.workspace import duplicate_services, grids, outcomes, queue, services, sessions
 from jisr.workspace.forms import (
     QUEUE_STATES,
@@ -85,17 +83,13 @@ def queue_view():
     return render_template(
         "workspace/queue.html", form=form, rows=rows, total=total, page=page,
         pages=max((total + queue.PAGE_SIZE - 1) // queue.PAGE_SIZE, 1), counts=queue.state_counts(current_user),
-        args={k: v for k, v in request.args.items() if k != "page" and v}, now=now, days=_days, lang=_lang())
+        args={k: v for k, v in request.args.items() if k != "page" and v}, now=now, days=waiting_days, lang=_lang())
 
 
 def _lang() -> str:
     from jisr.i18n_fields import current_language
 
     return current_language()
-
-
-def _days(since: datetime | None, now: datetime) -> int:
-    return max((now - aware(since)).days, 0) if since else 0
 
 
 def _provinces() -> list[Province]:

@@ -84,8 +84,7 @@ def _move(application: Application, new: Status, by: User, action: str, note: st
 
 def start_review(application: Application, by: User, version: int | None = None) -> None:
     _check(application, by, "start_review", version)
-    _move(application, Status.UNDER_REVIEW, by, "review_started")
-    notices.review_started(application)
+    _move(application, Status.UNDER_REVIEW, by, "review_started")  # she hears of it at the decision
 
 
 def request_info(application: Application, by: User, message: str, version: int | None = None) -> InfoRequest:
