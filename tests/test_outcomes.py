@@ -3,6 +3,7 @@ business plan and what she is told, conflicts between two staff, the rules on ty
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -475,7 +476,8 @@ def test_applicant_sees_her_activity_and_financing_decision_on_her_page(client, 
          {"commission_on": "2026-01-15", "decision": "refused", "amount": "80000", "note": "Projet trop cher"})
     auth.login_as(application.applicant)
     html = page(client, f"/applications/{application.id}?lang=fr")
-    section = re.search(r'<section aria-labelledby="results-title">.*?</section>', html, re.S).group(0)
+    section = html_module.unescape(re.search(r'<section aria-labelledby="results-title">.*?</section>', html,
+                                             re.S).group(0))
     with force_locale("fr_MA"):
         words = [label("legal_form", "cooperative"), label("financing_source", "honour_loan"),
                  label("financing_decision", "approved"), label("financing_decision", "refused")]

@@ -343,9 +343,18 @@ PAGES: list[Page] = [
 ]
 
 # Each feature keeps its pages in a module of its own (pages_<feature>.py); they join the audit here.
-from . import pages_calls, pages_coordination, pages_incubators, pages_selection  # noqa: E402
+from . import (  # noqa: E402
+    pages_calls,
+    pages_coordination,
+    pages_incubators,
+    pages_outcomes,
+    pages_selection,
+    pages_sessions,
+    pages_workspace,
+)
 
-for _feature in (pages_calls, pages_selection, pages_incubators, pages_coordination):
+for _feature in (pages_calls, pages_selection, pages_incubators, pages_coordination, pages_sessions, pages_outcomes,
+                 pages_workspace):
     ROLES.update(_feature.ROLES)
     PAGES.extend(_feature.PAGES)
 
