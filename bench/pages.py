@@ -14,7 +14,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +26,7 @@ os.environ.setdefault("JISR_INSTANCE_DIR", tmp)
 
 import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
+from timing import timed_get  # noqa: E402
 
 from jisr import create_app  # noqa: E402
 from jisr.applications.models import ApplicantProfile, Application, PriorTraining, Status, StatusChange  # noqa: E402
@@ -58,20 +58,8 @@ def fill(files: int) -> User:
 
 
 def measure(client, path: str, repeat: int) -> tuple[int, int, float, int]:
-    counter = {"n": 0}
-
-    def count(*_args):
-        counter["n"] += 1
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    response = client.get(path)
-    sa.event.remove(db.engine, "before_cursor_execute", count)
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        client.get(path)
-        timings.append((time.perf_counter() - start) * 1000)
-    return response.status_code, counter["n"], statistics.median(timings), len(response.data)
+    response, queries, timings = timed_get(client, db.engine, path, repeat)
+    return response.status_code, queries, statistics.median(timings), len(response.data)
 
 
 def main() -> None:

@@ -59,6 +59,13 @@ def database_url(tmp_path_factory):
     admin.dispose()
 
 
+@pytest.fixture
+def postgresql_only(database_url):
+    """What only PostgreSQL proves (concurrent transactions, query plans): skipped on the embedded SQLite."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("proven on PostgreSQL (JISR_TEST_DATABASE_URL)")
+
+
 @pytest.fixture(scope="session")
 def make_app(database_url, tmp_path_factory):
     """Build an app on the test database; keyword arguments override settings."""

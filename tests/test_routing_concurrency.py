@@ -4,17 +4,10 @@ PostgreSQL, with concurrent transactions in threads (SQLite has a single writer:
 import threading
 import time
 
-import pytest
 import sqlalchemy as sa
 
 from jisr.applications.models import Application, Status
 from jisr.routing import services as routing
-
-
-@pytest.fixture
-def postgresql_only(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("concurrent transactions are proven on PostgreSQL (JISR_TEST_DATABASE_URL)")
 
 
 def _route_concurrently(make_app, db, application_ids, hold: float):

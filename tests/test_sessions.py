@@ -320,13 +320,10 @@ def test_a_convocation_claimed_by_another_run_is_not_reminded_again(db, ws):
     assert session.id
 
 
-def test_two_reminder_runs_at_once_remind_each_convocation_once(database_url, make_app, db, ws):
+def test_two_reminder_runs_at_once_remind_each_convocation_once(postgresql_only, make_app, db, ws):
     """Two crons (two servers) at the same moment, each in its own transaction: proven on PostgreSQL."""
     import threading
     import time
-
-    if not database_url.startswith("postgresql"):
-        pytest.skip("concurrent transactions are proven on PostgreSQL (JISR_TEST_DATABASE_URL)")
     convene(db, ws.manager, ws.files)
     before = count(db, OutboxMessage)
     app, sent, errors = make_app(), [], []

@@ -1,0 +1,32 @@
+"""What the page benchmarks share: one request counted (its SQL statements), then timed again and again."""
+
+from __future__ import annotations
+
+import time
+
+import sqlalchemy as sa
+from flask import g
+
+
+def timed_get(client, engine, path: str, repeat: int):
+    """The first response, its number of SQL statements, and `repeat` timings in ms, sorted. The benchmarks hold
+    an app context open, which Flask reuses for the client's requests: `g` (and the signed-in user cached there)
+    is emptied before each, as a fresh request in production starts."""
+    counter = {"n": 0}
+
+    def count(*_args):
+        counter["n"] += 1
+
+    g.pop("_login_user", None)
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    timings = []
+    for _ in range(repeat):
+        g.pop("_login_user", None)
+        start = time.perf_counter()
+        client.get(path)
+        timings.append((time.perf_counter() - start) * 1000)
+    return response, counter["n"], sorted(timings)
