@@ -74,7 +74,8 @@ def fill(files: int, incubator_count: int) -> tuple[User, User]:
             {"id": next_user + n, "role": "applicant", "full_name": f"Bench {n}", "phone": f"+2126{n:08d}",
              "password_hash": "x"} for n in numbers])
         db.session.execute(sa.insert(ApplicantProfile), [{
-            "user_id": next_user + n, "national_id": f"BE{n:06d}", "birth_date": date(1980 + n % 25, 1 + n % 12, 1),
+            "user_id": next_user + n, "national_id": f"BE{n:06d}",
+            "birth_date": date(1970, 1, 1) + timedelta(days=n * 7919 % 14600),  # 40 years of birth dates
             "sex": "female", "province_id": provinces[n % len(provinces)],
             "first_name_ar": FIRST_NAMES[n % 5][0], "first_name_latin": FIRST_NAMES[n % 5][1],
             "last_name_ar": LAST_NAMES[n % 4][0], "last_name_latin": f"{LAST_NAMES[n % 4][1]} {n}",
@@ -121,6 +122,9 @@ def main() -> None:
         started = time.perf_counter()
         manager, mentor = fill(args.files, args.incubators)
         filled = time.perf_counter() - started
+        if db.engine.dialect.name == "postgresql":  # fresh statistics, as autovacuum gives a live database
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("ANALYZE")
         in_scope = db.session.scalar(sa.select(sa.func.count()).select_from(Application)
                                      .where(Application.incubator_id == manager.incubator_id))
         one = db.session.scalar(sa.select(Application.id).where(Application.incubator_id == manager.incubator_id,
@@ -138,7 +142,7 @@ def main() -> None:
             (manager, f"/workspace/?province={province}&disability=any&need=sign_language"),
             (manager, "/workspace/?stage=business_plan&waiting=30"),
             (manager, "/workspace/?q=Khadija&sort=name"),
-            (manager, "/workspace/?q=JISR-2019-000101"),
+            (manager, "/workspace/?q=JISR-2019-001001"),
             (manager, f"/workspace/files/{one}"),
             (mentor, "/workspace/"),
             (mentor, "/workspace/?status=in_mentoring&sort=reference"),

@@ -460,3 +460,13 @@ def test_staff_see_whether_each_message_was_delivered(app, client, auth, db, mak
     with app.test_request_context("/?lang=fr"), force_locale("fr"):
         delivered = label("outbox_state", "logged")  # no mail server in tests: written to the log
     assert delivered in section
+
+
+def test_a_name_shared_by_many_shows_twenty_possible_duplicates_and_counts_the_rest(client, auth, db, make_workspace):
+    """Every file of make_file has the same Arabic name and birth date: 24 others look like the first."""
+    ws = make_workspace(files=25, capacity=25)
+    auth.login_as(ws.manager)
+    html = html_module.unescape(page(client, f"/workspace/files/{ws.files[0].id}?lang=fr"))
+    section = re.search(r'<section aria-labelledby="duplicates-title".*?</section>', html, re.S).group(0)
+    assert section.count('name="duplicate-other"') == 20
+    assert "4 autres dossiers lui ressemblent aussi" in section

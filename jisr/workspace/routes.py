@@ -43,6 +43,7 @@ from jisr.workspace.forms import (
 from jisr.workspace.models import ReasonKind
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
+DUPLICATES_SHOWN = 20
 
 
 @bp.app_context_processor
@@ -142,6 +143,9 @@ def _render_file(application, status: int = 200, **forms):
     decisions, incubators = routing_history(application)
     messages = list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.application_id == application.id)
                                        .order_by(OutboxMessage.id.desc()).limit(50)))
+    # Linked pairs first (staff's own decisions), then the others; a name and birth date shared by many people
+    # must not turn the page into a list of hundreds.
+    duplicates = sorted(duplicate_services.possible_duplicates(application), key=lambda m: not m.linked)
     return render_template(
         "workspace/file.html", application=application, profile=profile_for(application.applicant),
         documents=documents_for(application), describe=describe, actions=actions,
@@ -149,7 +153,7 @@ def _render_file(application, status: int = 200, **forms):
         info_requests=_info_requests(application), stages=grids.stages(application.programme),
         entries=services.stage_entries(application), criteria=criteria, sheets=sheets,
         scores={(s.id, score.criterion_id): score.score for s in sheets for score in s.scores},
-        duplicates=duplicate_services.possible_duplicates(application),
+        duplicates=duplicates[:DUPLICATES_SHOWN], duplicates_hidden=max(len(duplicates) - DUPLICATES_SHOWN, 0),
         may_go_to_commission=services.may_go_to_commission(application),
         simple={action: forms.get(f"{action}_form") or blank(ActionForm, prefix=action) for action in SIMPLE},
         info_form=forms.get("info_form") or blank(InfoRequestForm, prefix="info"),
