@@ -3,6 +3,8 @@ what the keyboard shows (focus order, a visible focus indicator, no trap, the er
 
 from __future__ import annotations
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 # The focused element: its position in the document, a description, and its focus indicator now. The
 # element focused at the previous call is measured again, now that it is not focused, so the indicator
 # can be compared with the element's normal look.
@@ -176,7 +178,10 @@ def activate(page, selector: str, key: str = "Enter") -> None:
 def check_error_summary(page, label: str, follow_links: bool = True) -> None:
     """After a refused form: focus on the error summary; each of its links moves focus to its field;
     every invalid field says so (aria-invalid) and is described by its error message."""
-    assert page.evaluate("document.activeElement.id") == "error-summary", f"{label}: focus on {focused(page)['desc']}"
+    try:  # autofocus is applied at the browser's next rendering step, which may come just after the load event
+        page.wait_for_function("document.activeElement.id === 'error-summary'", timeout=3000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"{label}: focus on {focused(page)['desc']}") from None
     invalid = page.evaluate("""() => [...document.querySelectorAll('[aria-invalid=true]')].map(e => ({
         id: e.id, errors: (e.getAttribute('aria-describedby') || '').split(/\\s+/)
           .map(i => document.getElementById(i)).filter(x => x && x.classList.contains('field-error'))
