@@ -71,7 +71,9 @@ def register_extensions(app: Flask) -> None:
     def load_user(user_id: str):
         from jisr.auth.models import User
 
-        return db.session.get(User, int(user_id))
+        # A deactivated account is signed out at its next request, not only refused at the next sign-in.
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_pragmas(app)
@@ -128,6 +130,7 @@ def register_request_handling(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from jisr.admin.routes import bp as admin_bp
     from jisr.agents.routes import bp as agents_bp
     from jisr.applications.routes import bp as applications_bp
     from jisr.auth.invitation_routes import bp as invitations_bp
@@ -159,6 +162,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sessions_bp)
     app.register_blueprint(convocations_bp)
     app.register_blueprint(outcomes_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,6 +1,8 @@
-"""Invitations to staff accounts (a mentor of an incubator, for now). The manager names the person and her
-phone or e-mail; a single-use code, stored hashed, goes to her through the outbox in her language; the account
-exists only once she uses the code, with the role and scope the invitation fixed. Functions flush, never commit.
+"""Invitations to staff accounts: a mentor invited by her incubator's manager, or any staff role invited by an
+admin with its scope (an incubator for its manager and mentors, provinces for agents and coordinators). The
+inviter names the person and her phone or e-mail; a single-use code, stored hashed, goes to her through the
+outbox in her language; the account exists only once she uses the code, with the role and scope the invitation
+fixed. Functions flush, never commit.
 
 A code works once: it is spent by a conditional UPDATE, so two requests with the same right code cannot both
 open an account, and a used, revoked or expired invitation never opens one again."""
@@ -65,8 +67,15 @@ def invitation_of(incubator_id: int, invitation_id: int) -> Invitation | None:
 
 def invite_mentor(incubator, by: User, full_name: str, phone: str | None, email: str | None,
                   language: str) -> Invitation:
-    """Invite a mentor of `incubator`. Contacts must be normalised already (the form does it). Refused when
-    an account already uses the phone or e-mail, or when an invitation to it is still waiting."""
+    """A manager invites a mentor of her incubator."""
+    return invite(by, Role.MENTOR, full_name, phone, email, language, incubator=incubator)
+
+
+def invite(by: User, role: Role, full_name: str, phone: str | None, email: str | None, language: str,
+           incubator=None, provinces=()) -> Invitation:
+    """Invite someone to a staff account of `role`, scoped to `incubator` or `provinces` (the caller checked
+    that the scope suits the role). Contacts must be normalised already (the form does it). Refused when an
+    account already uses the phone or e-mail, or when an invitation to it is still waiting."""
     phone, email = phone or None, email or None
     taken = contact_taken(phone, email)
     if taken is not None:
@@ -79,42 +88,63 @@ def invite_mentor(incubator, by: User, full_name: str, phone: str | None, email:
         raise AccountError(_l("An invitation to this phone number or e-mail address is already waiting to be "
                               "used. Revoke it first to send a new one."), field="phone" if phone else "email")
     code = f"{secrets.randbelow(10**6):06d}"
-    invitation = Invitation(role=Role.MENTOR, incubator_id=incubator.id, full_name=full_name, phone=phone,
-                            email=email, locale=language, code_hash=generate_password_hash(code),
+    invitation = Invitation(role=role, incubator_id=incubator.id if incubator else None, full_name=full_name,
+                            phone=phone, email=email, locale=language, code_hash=generate_password_hash(code),
                             invited_by_id=by.id, created_at=now, expires_at=now + timedelta(days=INVITATION_DAYS))
+    invitation.provinces = list(provinces)
     db.session.add(invitation)
     db.session.flush()
     _send(invitation, incubator, by, code)
-    record("auth.invitation_sent", invitation, actor=by, role=str(Role.MENTOR), incubator_id=incubator.id,
+    record("auth.invitation_sent", invitation, actor=by, role=str(role),
+           incubator_id=incubator.id if incubator else None, provinces=sorted(p.id for p in invitation.provinces),
            channel="phone" if phone else "email")
     return invitation
 
 
 def _send(invitation: Invitation, incubator, by: User, code: str) -> None:
-    """The code in the invitee's language: by SMS to her phone, by e-mail to her address (both when both)."""
+    """The code in the invitee's language: by SMS to her phone, by e-mail to her address (both when both). A
+    manager's invitation names her incubator; an admin's names the role."""
+    from jisr.labels import label
+
     language = invitation.locale or "ar"
     with force_locale(user_locale(invitation)):
         url = url_for("invitations.accept", lang=language, _external=True)
-        values = dict(incubator=incubator.name, code=code, url=url)
+        by_manager = invitation.role == Role.MENTOR and incubator is not None and by.role != Role.ADMIN
+        values = dict(incubator=incubator.name if incubator else "", code=code, url=url,
+                      role=label("role", invitation.role))
         if invitation.phone:
             # i18n: an SMS. Keep it short (70 characters in Arabic script per SMS part) with the code filled in.
-            body = ngettext("Jisr: %(incubator)s invites you as a mentor. Code %(code)s, valid %(num)d day, on "
-                            "%(url)s",
-                            "Jisr: %(incubator)s invites you as a mentor. Code %(code)s, valid %(num)d days, on "
-                            "%(url)s", INVITATION_DAYS, **values)
+            if by_manager:
+                body = ngettext("Jisr: %(incubator)s invites you as a mentor. Code %(code)s, valid %(num)d day, on "
+                                "%(url)s",
+                                "Jisr: %(incubator)s invites you as a mentor. Code %(code)s, valid %(num)d days, on "
+                                "%(url)s", INVITATION_DAYS, **values)
+            else:
+                # i18n: an SMS, as short as the one above; %(role)s is the role's name (Field agent, Mentor...).
+                body = ngettext("Jisr: you are invited as %(role)s. Code %(code)s, valid %(num)d day, on %(url)s",
+                                "Jisr: you are invited as %(role)s. Code %(code)s, valid %(num)d days, on %(url)s",
+                                INVITATION_DAYS, **values)
             enqueue(Channel.SMS, invitation.phone, "", body, language)
         if invitation.email:
-            subject = gettext("%(incubator)s invites you to Jisr", incubator=values["incubator"])
+            if by_manager:
+                subject = gettext("%(incubator)s invites you to Jisr", incubator=values["incubator"])
+                why = gettext("%(manager)s invites you to join %(incubator)s on Jisr as a mentor: you will accompany "
+                              "the women and persons with disabilities whose projects the association follows.",
+                              manager=by.full_name, incubator=values["incubator"])
+            else:
+                subject = gettext("You are invited to Jisr")
+                why = gettext("%(admin)s invites you to Jisr, the programme for women project holders and persons "
+                              "with disabilities, with the role: %(role)s.", admin=by.full_name, role=values["role"])
             body = "\n\n".join([
                 gettext("Hello %(name)s,", name=invitation.full_name),
-                gettext("%(manager)s invites you to join %(incubator)s on Jisr as a mentor: you will accompany "
-                        "the women and persons with disabilities whose projects the association follows.",
-                        manager=by.full_name, incubator=values["incubator"]),
+                why,
                 gettext("To open your account, go to %(url)s, type this e-mail address and this code: %(code)s, "
                         "then choose your password.", url=url, code=code),
                 ngettext("The code is valid for %(num)d day and can be used only once.",
                          "The code is valid for %(num)d days and can be used only once.", INVITATION_DAYS),
                 gettext("If you do not know this association, ignore this message: no account is opened. "
+                        "Never give this code to anyone.") if by_manager else
+                gettext("If you were not expecting this invitation, ignore this message: no account is opened. "
                         "Never give this code to anyone."),
             ])
             enqueue(Channel.EMAIL, invitation.email, subject, body, language)
@@ -182,6 +212,7 @@ def accept(invitation: Invitation, password: str) -> User:
     user = register(invitation.full_name, password, phone=invitation.phone, email=invitation.email,
                     locale=invitation.locale, role=Role(invitation.role))
     user.incubator_id = invitation.incubator_id
+    user.provinces = list(invitation.provinces)
     invitation.used_at = now
     invitation.user_id = user.id
     # Another invitation to the same contact (sent by another incubator at the same moment) can open nothing

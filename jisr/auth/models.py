@@ -103,10 +103,19 @@ class PasswordResetCode(db.Model):
         return f"<PasswordResetCode {self.id} user={self.user_id}>"
 
 
+invitation_provinces = sa.Table(
+    "invitation_provinces",
+    db.metadata,
+    sa.Column("invitation_id", sa.ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("province_id", sa.ForeignKey("provinces.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
 class Invitation(db.Model):
-    """An invitation to open a staff account (a mentor of an incubator, for now): a single-use code,
-    stored hashed, sent through the outbox to a phone or an e-mail address that has no account yet.
-    The account is only created when the code is used, with the role and scope fixed here."""
+    """An invitation to open a staff account (a mentor invited by her incubator's manager, or any staff role
+    invited by an admin): a single-use code, stored hashed, sent through the outbox to a phone or an e-mail
+    address that has no account yet. The account is only created when the code is used, with the role and
+    scope (incubator, or provinces) fixed here."""
 
     __tablename__ = "invitations"
 
@@ -128,6 +137,7 @@ class Invitation(db.Model):
 
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    provinces: Mapped[list[Province]] = relationship(secondary=invitation_provinces)
 
     __table_args__ = (sa.CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_contact"),)
 

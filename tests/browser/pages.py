@@ -344,6 +344,7 @@ PAGES: list[Page] = [
 
 # Each feature keeps its pages in a module of its own (pages_<feature>.py); they join the audit here.
 from . import (  # noqa: E402
+    pages_admin,
     pages_calls,
     pages_coordination,
     pages_incubators,
@@ -354,7 +355,7 @@ from . import (  # noqa: E402
 )
 
 for _feature in (pages_calls, pages_selection, pages_incubators, pages_coordination, pages_sessions, pages_outcomes,
-                 pages_workspace):
+                 pages_workspace, pages_admin):
     ROLES.update(_feature.ROLES)
     PAGES.extend(_feature.PAGES)
 

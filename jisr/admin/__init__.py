@@ -1,0 +1,1 @@
+"""Ministry administration: staff accounts and their scopes."""
