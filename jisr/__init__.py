@@ -130,6 +130,7 @@ def register_request_handling(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from jisr.admin.audit_routes import bp as audit_log_bp
     from jisr.admin.routes import bp as admin_bp
     from jisr.agents.routes import bp as agents_bp
     from jisr.applications.routes import bp as applications_bp
@@ -163,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(convocations_bp)
     app.register_blueprint(outcomes_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(audit_log_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

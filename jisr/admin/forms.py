@@ -1,10 +1,10 @@
-"""Admins' forms for staff accounts: the list's filters (GET, no CSRF), a role and its scope, and an invitation.
+"""Admins' forms: the accounts' and the audit log's filters (GET, no CSRF), a role and its scope, an invitation.
 The scope's fields are all on the form; which one counts depends on the role (services.scope_for says)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, Form, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from jisr.calls.forms import MultiCheckboxField
 from jisr.incubators.forms import InviteForm, _int_or_none
@@ -47,3 +47,18 @@ class StaffInviteForm(ScopeFields, InviteForm):
 
     full_name = StringField(_l("Full name"), filters=F,
                             validators=[DataRequired(), Length(min=2, max=200), SafeText()])
+
+
+class AuditFilterForm(Form):
+    """Read from the query string, so a filtered log can be bookmarked, shared and exported as shown."""
+
+    user = StringField(_l("Who acted (name, phone or e-mail)"), filters=F, validators=[Optional(), Length(max=100)])
+    family = SelectField(_l("Kind of action"), validators=[Optional()])
+    action = StringField(_l("Exact action"), filters=F, validators=[Optional(), Length(max=60)])
+    reference = StringField(_l("File reference"), filters=F, validators=[Optional(), Length(max=30)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end of the period comes before its start."))

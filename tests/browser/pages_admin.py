@@ -1,5 +1,6 @@
 """Pages of the ministry's administration for the audits of pages.py (see its docstring): staff accounts, one
-account in each state that changes what it shows, and invitations. Seen by the admin of pages.py's ROLES."""
+account in each state that changes what it shows, invitations and the audit log. Seen by the admin of pages.py's
+ROLES."""
 
 from __future__ import annotations
 
@@ -52,6 +53,15 @@ def _deactivated(world: World) -> str:
     return f"/admin/users/{agent.id}"
 
 
+def _audit(world: World) -> str:
+    """The log after some administration: the staff, their invitation, a role changed."""
+    agent = _staff(world)
+    response = world.client.post(f"/admin/users/{agent.id}", data={
+        "role": "coordinator", "provinces": [world.province("errachidia").id]})
+    assert response.status_code == 303, response.data[:2000]
+    return "/admin/audit/"
+
+
 def _choose_mentor_without_incubator(page, world) -> None:
     page.select_option("#role", "mentor")
     with page.expect_navigation():
@@ -68,4 +78,8 @@ PAGES: list[Page] = [
     Page("account", "admin", _deactivated, "deactivated"),
     Page("invite", "admin", "/admin/users/invite"),
     Page("invite", "admin", "/admin/users/invite", "errors"),
+    Page("audit-log", "admin", "/admin/audit/", "only-mine"),
+    Page("audit-log", "admin", _audit),
+    Page("audit-log", "admin", "/admin/audit/?family=auth&user=nobody", "no-results"),
+    Page("audit-log", "admin", "/admin/audit/?since=2026-11-22&until=2026-11-20", "period-errors", status=422),
 ]
