@@ -37,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     from jisr.i18n import select_locale
 
     db.init_app(app)
+    _count_as_files_move()
     migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
@@ -127,6 +128,18 @@ def register_request_handling(app: Flask) -> None:
     def rollback_on_error(exc):
         if exc is not None:
             db.session.rollback()
+
+
+def _count_as_files_move() -> None:
+    """The dashboards' summary follows every flush (jisr/stats/facts.py); registered once per process."""
+    import sqlalchemy as sa
+
+    from jisr.extensions import db
+    from jisr.stats import facts
+
+    for name, hook in (("before_flush", facts.before_flush), ("after_flush", facts.after_flush)):
+        if not sa.event.contains(db.session, name, hook):
+            sa.event.listen(db.session, name, hook)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""`flask --app jisr ...` commands: seed-demo, create-user, send-outbox, send-reminders, translate."""
+"""`flask --app jisr ...` commands: seed-demo, create-user, send-outbox, send-reminders, rebuild-stats, translate."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def register(app) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(send_outbox)
     app.cli.add_command(send_reminders)
+    app.cli.add_command(rebuild_stats)
     app.cli.add_command(translate)
 
 
@@ -119,6 +120,17 @@ def send_reminders():
         db.session.commit()
     deliver_pending()
     click.echo(f"{sent} reminder(s) sent.")
+
+
+@click.command("rebuild-stats")
+def rebuild_stats():
+    """Count every file again into the dashboards' summary: once after upgrading to the revision that adds it,
+    after a bulk import that bypassed the ORM, or to repair. Files moving keep it up to date otherwise."""
+    from jisr.stats import facts
+
+    facts.rebuild()
+    db.session.commit()
+    click.echo("The dashboards' summary has been rebuilt.")
 
 
 @click.group()

@@ -1,0 +1,43 @@
+"""Summary tables of the dashboards. `funnel_counts` holds, per programme, province (0: all provinces), month a
+file was started, breakdown (dimension and value) and funnel stage, how many files reached that stage; it is
+kept up to date in the transaction that changes a file (jisr/stats/facts.py), so a dashboard sums a few
+thousand rows instead of grouping every file. `application_facts` remembers what each file was counted as, so
+a change moves exactly its own counts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jisr.extensions import db
+
+
+class ApplicationFact(db.Model):
+    __tablename__ = "application_facts"
+
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    #: The rows of funnel_counts this file adds one to, as [province, month, dimension, value] lists, and the
+    #: stages it reached (a bit per stage of jisr.stats.facts.STAGES).
+    keys: Mapped[list] = mapped_column(sa.JSON)
+    reached: Mapped[int] = mapped_column(default=0)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id"), index=True)
+
+
+class FunnelCount(db.Model):
+    __tablename__ = "funnel_counts"
+
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id"), primary_key=True)
+    province_id: Mapped[int] = mapped_column(primary_key=True)  # 0: every province; -1: not known yet
+    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)  # the first day of the month it was started
+    dimension: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "all", "sector", "disability"...
+    value: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # "" for "all"
+    stage: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        # The dashboard's question: one programme, one province (or all), a period, one dimension.
+        sa.Index("ix_funnel_counts_query", "programme_id", "province_id", "dimension", "month"),
+    )
