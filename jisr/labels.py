@@ -167,6 +167,19 @@ LABELS: dict[str, dict[str, object]] = {
                      "failed": _l("Not delivered")},
     "channel": {"email": _l("E-mail"), "sms": _l("SMS")},
     "language": {"ar": _l("Arabic"), "fr": _l("French")},
+    "funnel_stage": {
+        "registered": _l("Files started"), "submitted": _l("Sent"), "eligible": _l("Eligible"),
+        "routed": _l("Routed to an incubator"), "accepted": _l("Accepted"), "in_mentoring": _l("In mentoring"),
+        "completed": _l("Project launched"), "dropped_out": _l("Dropped out"),
+    },
+    "dimension": {
+        "sector": _l("Sector"), "disability": _l("Disability"), "age_band": _l("Age"),
+        "situation": _l("Difficult situation"), "carrier": _l("Individual or group"),
+    },
+    "age_band": {"under_25": _l("Under 25"), "25_34": _l("25 to 34"), "35_44": _l("35 to 44"),
+                 "45_plus": _l("45 and over"), "unknown": _l("Not known")},
+    "situation": {"widow": _l("Widowhood"), "divorced": _l("Divorce"), "single_mother": _l("Single mother"),
+                  "head_of_household": _l("Head of household"), "none": _l("None of these")},
     "duplicate_reason": {"name_and_birth_date": _l("Same name and date of birth"), "phone": _l("Same phone number")},
     "consent_method": {
         "online": _l("Given online by the applicant"),

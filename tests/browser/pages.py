@@ -351,11 +351,12 @@ from . import (  # noqa: E402
     pages_outcomes,
     pages_selection,
     pages_sessions,
+    pages_stats,
     pages_workspace,
 )
 
 for _feature in (pages_calls, pages_selection, pages_incubators, pages_coordination, pages_sessions, pages_outcomes,
-                 pages_workspace, pages_admin):
+                 pages_workspace, pages_admin, pages_stats):
     ROLES.update(_feature.ROLES)
     PAGES.extend(_feature.PAGES)
 

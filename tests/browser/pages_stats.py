@@ -1,0 +1,37 @@
+"""Pages of the dashboards for the audits of pages.py (see its docstring): the admin's (every province) and the
+coordinator's (hers), with files in several stages, filtered, and with a period refused."""
+
+from __future__ import annotations
+
+from . import scenes
+from .pages import Page, World
+
+ROLES: dict = {}
+
+
+def _with_files(query: str = ""):
+    def setup(world: World) -> str:
+        from jisr.extensions import db
+        from jisr.workspace import services
+
+        incubator = scenes.incubator(world)
+        staff = world.user
+        files = [scenes.routed_file(world, waitlisted=True) for _ in range(3)]
+        manager = world.make_user(role="incubator_manager", incubator_id=incubator.id)
+        if files[0].incubator_id == incubator.id:
+            services.start_review(files[0], manager)
+            services.accept(files[0], manager)
+        db.session.commit()
+        world.user = staff
+        return f"/statistics/{query}"
+
+    return setup
+
+
+PAGES: list[Page] = [
+    Page("dashboard", "admin", "/statistics/", "no-files"),
+    Page("dashboard", "admin", _with_files()),
+    Page("dashboard", "admin", _with_files("?since=2001-01&until=2001-06"), "empty-period"),
+    Page("dashboard", "admin", "/statistics/?since=2026-12&until=2026-01", "period-errors", status=422),
+    Page("dashboard", "coordinator", _with_files()),
+]
