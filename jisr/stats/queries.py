@@ -24,6 +24,7 @@ class Selection:
     province_id: int | None = None  # None: all the reader's provinces
     since: date | None = None  # first days of months, both included
     until: date | None = None
+    readable: list[int] | None = None  # the reader's provinces (None: every province), from reader_provinces
 
 
 def reader_provinces(user: User) -> list[int] | None:
@@ -36,7 +37,8 @@ def reader_provinces(user: User) -> list[int] | None:
 
 def _where(user: User, s: Selection, dimension: str) -> list:
     where = [FunnelCount.programme_id == s.programme_id, FunnelCount.dimension == dimension]
-    mine = reader_provinces(user)
+    # Never the all-provinces rows for a coordinator, even if the caller forgot to give her provinces.
+    mine = None if user.role == Role.ADMIN else (s.readable if s.readable is not None else reader_provinces(user))
     if s.province_id is not None and (mine is None or s.province_id in mine):
         where.append(FunnelCount.province_id == s.province_id)
     elif mine is None:

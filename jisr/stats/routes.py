@@ -74,7 +74,7 @@ def dashboard():
     programme_id = form.programme.data if not form.programme.errors and form.programme.data else programmes[0].id
     selection = queries.Selection(
         programme_id=programme_id, province_id=form.province.data if not form.province.errors else None,
-        since=form.since.data if valid else None, until=form.until.data if valid else None)
+        since=form.since.data if valid else None, until=form.until.data if valid else None, readable=mine)
     funnel = queries.funnel(current_user, selection)
     rtl = current_language() == "ar"
     sectors = {str(s.id): s.name for s in db.session.scalars(sa.select(Sector))}
