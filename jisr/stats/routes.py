@@ -27,6 +27,7 @@ from .facts import DIMENSIONS, STAGES
 bp = Blueprint("stats", __name__, url_prefix="/statistics")
 #: The stages a breakdown's table shows (the funnel shows them all).
 BREAKDOWN_STAGES = ("registered", "submitted", "accepted", "completed")
+PUBLIC_STAGES = ("submitted", "eligible", "accepted", "completed")
 
 
 def _int_or_none(value):
@@ -89,3 +90,16 @@ def dashboard():
         trend_chart=queries.bars([(format_date(month, "MMMM y"), counts["submitted"]) for month, counts in trend],
                                  rtl=rtl),
     ), 200 if valid else 422
+
+
+@bp.get("/public")
+def public():
+    """Anyone, signed in or not: the anonymised funnel of a programme."""
+    from .public import PRIMARY, public_funnel
+
+    programmes = list(db.session.scalars(sa.select(Programme).order_by(Programme.opens_on.desc(), Programme.id)))
+    chosen = request.args.get("programme", type=int)
+    programme = next((p for p in programmes if p.id == chosen), programmes[0] if programmes else None)
+    figures = public_funnel(programme.id) if programme else None
+    return render_template("stats/public.html", programmes=programmes, programme=programme, figures=figures,
+                           public_stages=PUBLIC_STAGES, primary=PRIMARY)

@@ -1,5 +1,5 @@
 """Pages of the dashboards for the audits of pages.py (see its docstring): the admin's (every province) and the
-coordinator's (hers), with files in several stages, filtered, and with a period refused."""
+coordinator's (hers), with files in several stages, filtered, and with a period refused; the public figures."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ def _with_files(query: str = ""):
 
         incubator = scenes.incubator(world)
         staff = world.user
+        if staff is None:  # the public page: the data is put in place by someone, the browser stays signed out
+            world.user = world.make_user(role="admin")
         files = [scenes.routed_file(world, waitlisted=True) for _ in range(3)]
         manager = world.make_user(role="incubator_manager", incubator_id=incubator.id)
         if files[0].incubator_id == incubator.id:
@@ -34,4 +36,7 @@ PAGES: list[Page] = [
     Page("dashboard", "admin", _with_files("?since=2001-01&until=2001-06"), "empty-period"),
     Page("dashboard", "admin", "/statistics/?since=2026-12&until=2026-01", "period-errors", status=422),
     Page("dashboard", "coordinator", _with_files()),
+    Page("public-figures", "anonymous", "/statistics/public", "no-files"),
+    Page("public-figures", "anonymous", _with_files("public")),
+    Page("public-figures", "applicant", _with_files("public"), "signed-in"),
 ]
