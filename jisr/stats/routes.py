@@ -5,7 +5,7 @@ query string: programme, province, period of months started."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request, send_file, stream_with_context
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,14 +14,16 @@ from wtforms import Form, SelectField
 from wtforms.fields import MonthField
 from wtforms.validators import Optional, ValidationError
 
+from jisr.audit.services import record
 from jisr.authz import Permission, permission_required
 from jisr.extensions import db
 from jisr.geo.models import Province, Region, Sector
 from jisr.i18n_fields import current_language
 from jisr.labels import SelectChoice, label
 from jisr.programmes.models import Programme
+from jisr.timeutil import utcnow
 
-from . import queries
+from . import exports, queries
 from .facts import DIMENSIONS, STAGES
 
 bp = Blueprint("stats", __name__, url_prefix="/statistics")
@@ -57,9 +59,8 @@ def _value_label(dimension: str, value: str, sectors: dict) -> str:
     return label(kind, value)
 
 
-@bp.get("/")
-@permission_required(Permission.COORDINATE)
-def dashboard():
+def _dashboard():
+    """The dashboard's figures for the filters of the query string: (data or None, form, valid)."""
     form = DashboardForm(request.args)
     programmes = list(db.session.scalars(sa.select(Programme).order_by(Programme.opens_on.desc(), Programme.id)))
     form.programme.choices = [SelectChoice(p.id, p.name) for p in programmes]
@@ -71,25 +72,67 @@ def dashboard():
         SelectChoice(p.id, p.name) for p in db.session.scalars(provinces)]
     valid = form.validate()
     if not programmes:
-        return render_template("stats/dashboard.html", form=form, programme=None), 200
+        return None, form, valid
     programme_id = form.programme.data if not form.programme.errors and form.programme.data else programmes[0].id
     selection = queries.Selection(
         programme_id=programme_id, province_id=form.province.data if not form.province.errors else None,
         since=form.since.data if valid else None, until=form.until.data if valid else None, readable=mine)
-    funnel = queries.funnel(current_user, selection)
-    rtl = current_language() == "ar"
     sectors = {str(s.id): s.name for s in db.session.scalars(sa.select(Sector))}
-    breakdowns = [(dimension, sorted(((_value_label(dimension, value, sectors), counts) for value, counts in
-                                      queries.breakdown(current_user, selection, dimension).items()),
-                                     key=lambda item: -item[1]["registered"])) for dimension in DIMENSIONS]
-    trend = queries.trend(current_user, selection)
+    data = dict(
+        programme=next(p for p in programmes if p.id == programme_id), funnel=queries.funnel(current_user, selection),
+        breakdowns=[(dimension, sorted(((_value_label(dimension, value, sectors), counts) for value, counts in
+                                        queries.breakdown(current_user, selection, dimension).items()),
+                                       key=lambda item: -item[1]["registered"])) for dimension in DIMENSIONS],
+        trend=queries.trend(current_user, selection))
+    return data, form, valid
+
+
+@bp.get("/")
+@permission_required(Permission.COORDINATE)
+def dashboard():
+    data, form, valid = _dashboard()
+    if data is None:
+        return render_template("stats/dashboard.html", form=form, programme=None), 200
+    rtl = current_language() == "ar"
+    funnel, trend = data["funnel"], data["trend"]
     return render_template(
-        "stats/dashboard.html", form=form, programme=next(p for p in programmes if p.id == programme_id),
-        stages=STAGES, funnel=funnel, breakdowns=breakdowns, breakdown_stages=BREAKDOWN_STAGES, trend=trend,
+        "stats/dashboard.html", form=form, stages=STAGES, breakdown_stages=BREAKDOWN_STAGES,
+        export_args={k: v for k, v in request.args.items() if v}, **data,
         funnel_chart=queries.bars([(label("funnel_stage", s), funnel[s]) for s in STAGES], rtl=rtl),
         trend_chart=queries.bars([(format_date(month, "MMMM y"), counts["submitted"]) for month, counts in trend],
                                  rtl=rtl),
     ), 200 if valid else 422
+
+
+def _download(rows, name: str, fmt: str, sheet: str):
+    stamp = f"{utcnow():%Y%m%d-%H%M}"
+    if fmt == "xlsx":
+        return send_file(exports.xlsx_file(rows, sheet), as_attachment=True, download_name=f"{name}-{stamp}.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", max_age=0)
+    return Response(stream_with_context(exports.csv_stream(rows)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.get("/export/dashboard.<any(csv, xlsx):fmt>")
+@permission_required(Permission.COORDINATE)
+def export_dashboard(fmt: str):
+    data, form, valid = _dashboard()
+    if data is None or not valid:
+        return dashboard()
+    record("stats.dashboard_exported", data["programme"], format=fmt,
+           filters={k: v for k, v in request.args.items() if v})
+    rows = exports.dashboard_rows(data["funnel"], data["breakdowns"], data["trend"], STAGES, BREAKDOWN_STAGES)
+    return _download(rows, "jisr-dashboard", fmt, _("Dashboard"))
+
+
+@bp.get("/export/files.<any(csv, xlsx):fmt>")
+@permission_required(Permission.COORDINATE)
+def export_files(fmt: str):
+    """Every sent file of the reader's scope; `?pseudonymised=1` without anything that names a person."""
+    pseudonymised = request.args.get("pseudonymised") == "1"
+    record("stats.files_exported", format=fmt, pseudonymised=pseudonymised)
+    return _download(exports.file_rows(current_user, pseudonymised), "jisr-files", fmt, _("Files"))
 
 
 @bp.get("/public")
