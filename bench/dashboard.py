@@ -51,18 +51,19 @@ DISABILITIES = ["none"] * 6 + ["motor", "visual", "hearing", "intellectual"]
 CARRIERS = ["individual", "individual", "auto_entrepreneur", "group"]
 
 
-def fill(files: int, seed: int = 7) -> None:
-    """`files` files over every province, two years of months, all sectors and states; then the summary."""
+def fill(files: int, seed: int = 7, first_number: int = 0) -> None:
+    """`files` files over every province, two years of months, all sectors and states; then the summary.
+    `first_number` numbers them after those of an earlier call."""
     rng = random.Random(seed)
     programme = db.session.scalar(sa.select(Programme))
     provinces = db.session.scalars(sa.select(Province.id)).all()
     sectors = db.session.scalars(sa.select(Sector.id)).all()
     start = datetime(2025, 1, 1, 12, tzinfo=UTC)
-    next_user = db.session.scalar(sa.select(sa.func.max(User.id))) + 1
+    next_user = db.session.scalar(sa.select(sa.func.max(User.id))) + 1 - first_number
     per_key = Counter()
-    for first in range(0, files, BATCH):
+    for first in range(first_number, first_number + files, BATCH):
         users, profiles, applications = [], [], []
-        for n in range(first, min(files, first + BATCH)):
+        for n in range(first, min(first_number + files, first + BATCH)):
             province, sector = rng.choice(provinces), rng.choice(sectors)
             created = start + timedelta(days=rng.randrange(700))
             birth = date(1965, 1, 1) + timedelta(days=rng.randrange(14000))

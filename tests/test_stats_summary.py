@@ -86,7 +86,8 @@ def test_counts_follow_a_file_and_keep_the_stages_it_reached(db, make_workspace)
 
     def count(stage: str) -> int:
         return db.session.scalar(sa.select(sa.func.sum(FunnelCount.count)).where(
-            FunnelCount.stage == stage, FunnelCount.dimension == "all", FunnelCount.province_id == 0)) or 0
+            FunnelCount.stage == stage, FunnelCount.dimension == "all", FunnelCount.province_id == 0,
+            FunnelCount.month == facts.ALL_TIME)) or 0
 
     assert (count("routed"), count("accepted")) == (1, 0)
     services.start_review(application, ws.manager)

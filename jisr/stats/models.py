@@ -31,7 +31,8 @@ class FunnelCount(db.Model):
 
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id"), primary_key=True)
     province_id: Mapped[int] = mapped_column(primary_key=True)  # 0: every province; -1: not known yet
-    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)  # the first day of the month it was started
+    # The first day of the month the files were started, or facts.ALL_TIME (0001-01-01) for every month at once.
+    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     dimension: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "all", "sector", "disability"...
     value: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # "" for "all"
     stage: Mapped[str] = mapped_column(sa.String(20), primary_key=True)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from jisr.extensions import db
 from jisr.geo.models import Province, Region
 
-from .facts import STAGES
+from .facts import ALL_TIME, STAGES
 from .models import FunnelCount
 
 THRESHOLD = 5
@@ -64,7 +64,7 @@ def public_funnel(programme_id: int) -> PublicFunnel:
     for province_id, month, stage, count in db.session.execute(
             sa.select(FunnelCount.province_id, FunnelCount.month, FunnelCount.stage, sa.func.sum(FunnelCount.count))
             .where(FunnelCount.programme_id == programme_id, FunnelCount.dimension == "all",
-                   FunnelCount.province_id != 0)
+                   FunnelCount.province_id != 0, FunnelCount.month > ALL_TIME)
             .group_by(FunnelCount.province_id, FunnelCount.month, FunnelCount.stage)):
         counts[("province", province_id, stage)] += int(count or 0)
         counts[("month", month, stage)] += int(count or 0)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from jisr.auth.models import Role, User, user_provinces
 from jisr.extensions import db
 
-from .facts import STAGES
+from .facts import ALL_TIME, STAGES
 from .models import FunnelCount
 
 
@@ -35,7 +35,7 @@ def reader_provinces(user: User) -> list[int] | None:
                                    .where(user_provinces.c.user_id == user.id)))
 
 
-def _where(user: User, s: Selection, dimension: str) -> list:
+def _where(user: User, s: Selection, dimension: str, by_month: bool = False) -> list:
     where = [FunnelCount.programme_id == s.programme_id, FunnelCount.dimension == dimension]
     # Never the all-provinces rows for a coordinator, even if the caller forgot to give her provinces.
     mine = None if user.role == Role.ADMIN else (s.readable if s.readable is not None else reader_provinces(user))
@@ -45,10 +45,14 @@ def _where(user: User, s: Selection, dimension: str) -> list:
         where.append(FunnelCount.province_id == 0)
     else:
         where.append(FunnelCount.province_id.in_(mine or [-2]))
-    if s.since:
-        where.append(FunnelCount.month >= s.since)
-    if s.until:
-        where.append(FunnelCount.month <= s.until)
+    if by_month or s.since or s.until:
+        where.append(FunnelCount.month > ALL_TIME)
+        if s.since:
+            where.append(FunnelCount.month >= s.since)
+        if s.until:
+            where.append(FunnelCount.month <= s.until)
+    else:  # no period: the rows that count every month at once
+        where.append(FunnelCount.month == ALL_TIME)
     return where
 
 
@@ -72,7 +76,7 @@ def trend(user: User, s: Selection) -> list[tuple[date, dict[str, int]]]:
     table: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
     for month, stage, count in db.session.execute(
             sa.select(FunnelCount.month, FunnelCount.stage, sa.func.sum(FunnelCount.count))
-            .where(*_where(user, s, "all")).group_by(FunnelCount.month, FunnelCount.stage)):
+            .where(*_where(user, s, "all", by_month=True)).group_by(FunnelCount.month, FunnelCount.stage)):
         table[month][stage] = int(count or 0)
     return sorted(table.items())
 
