@@ -155,6 +155,8 @@ def register_blueprints(app: Flask) -> None:
     from jisr.documents.routes import bp as documents_bp
     from jisr.incubators.routes import bp as incubators_bp
     from jisr.main.routes import bp as main_bp
+    from jisr.rights.routes import admin_bp as erasure_admin_bp
+    from jisr.rights.routes import bp as rights_bp
     from jisr.stats.routes import bp as stats_bp
     from jisr.workspace.answer_routes import bp as answers_bp
     from jisr.workspace.outcome_routes import bp as outcomes_bp
@@ -180,6 +182,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(audit_log_bp)
     app.register_blueprint(stats_bp)
+    app.register_blueprint(rights_bp)
+    app.register_blueprint(erasure_admin_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""`flask --app jisr ...` commands: seed-demo, create-user, send-outbox, send-reminders, rebuild-stats, translate."""
+"""`flask --app jisr ...` commands: seed-demo, create-user, send-outbox, send-reminders, rebuild-stats,
+apply-retention, translate."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ def register(app) -> None:
     app.cli.add_command(send_outbox)
     app.cli.add_command(send_reminders)
     app.cli.add_command(rebuild_stats)
+    app.cli.add_command(apply_retention)
     app.cli.add_command(translate)
 
 
@@ -131,6 +133,18 @@ def rebuild_stats():
     facts.rebuild()
     db.session.commit()
     click.echo("The dashboards' summary has been rebuilt.")
+
+
+@click.command("apply-retention")
+def apply_retention():
+    """Anonymise the applicants whose files all closed more than JISR_RETENTION_DAYS ago (daily, from cron), and
+    clear the contacts of erasure notices once sent."""
+    from jisr.rights.erasure import apply_retention as run
+    from jisr.rights.erasure import retention_days
+
+    count = run()
+    db.session.commit()
+    click.echo(f"{count} applicant(s) anonymised (retention: {retention_days()} days).")
 
 
 @click.group()

@@ -87,6 +87,8 @@ class Config:
         self.RESET_CODE_MINUTES = _int("RESET_CODE_MINUTES", 30)
         # A claim code goes to someone who may not check her phone at once: it lives for days.
         self.CLAIM_CODE_DAYS = _int("CLAIM_CODE_DAYS", 7)
+        # Closed files are anonymised this long after their last change (`flask apply-retention`, from cron).
+        self.RETENTION_DAYS = _int("RETENTION_DAYS", 5 * 365)
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = production

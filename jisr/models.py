@@ -25,6 +25,7 @@ from jisr.geo.models import Province, Region, Sector  # noqa: F401
 from jisr.incubators.models import Incubator  # noqa: F401
 from jisr.outbox.models import OutboxMessage  # noqa: F401
 from jisr.programmes.models import Programme  # noqa: F401
+from jisr.rights.models import ErasureRequest  # noqa: F401
 from jisr.routing.models import RoutingDecision  # noqa: F401
 from jisr.stats.models import ApplicationFact, FunnelCount  # noqa: F401
 from jisr.workspace.models import (  # noqa: F401
