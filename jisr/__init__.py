@@ -25,6 +25,9 @@ def create_app(config: object | None = None) -> Flask:
     register_extensions(app)
     register_request_handling(app)
     register_blueprints(app)
+    from jisr.api.routes import init_app as init_api
+
+    init_api(app)
     register_error_handlers(app)
     register_commands(app)
     register_template_helpers(app)
@@ -146,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     from jisr.admin.audit_routes import bp as audit_log_bp
     from jisr.admin.routes import bp as admin_bp
     from jisr.agents.routes import bp as agents_bp
+    from jisr.api.token_routes import bp as api_tokens_bp
     from jisr.applications.routes import bp as applications_bp
     from jisr.auth.invitation_routes import bp as invitations_bp
     from jisr.auth.routes import bp as auth_bp
@@ -183,6 +187,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_log_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(rights_bp)
+    app.register_blueprint(api_tokens_bp)
     app.register_blueprint(erasure_admin_bp)
 
 

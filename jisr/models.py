@@ -1,5 +1,6 @@
 """Imports every feature's models so metadata (and Alembic) sees all tables."""
 
+from jisr.api.models import ApiToken  # noqa: F401
 from jisr.applications.models import (  # noqa: F401
     ApplicantProfile,
     Application,

@@ -31,9 +31,22 @@ def register(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if _is_api():
+            return app.extensions["jisr_api"].handle_http_exception(error)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)
     def unexpected(error):
         app.logger.exception("Unhandled error")
+        if _is_api():
+            from werkzeug.exceptions import InternalServerError
+
+            return app.extensions["jisr_api"].handle_http_exception(InternalServerError())
         return render_error(500)
+
+
+def _is_api() -> bool:
+    """The JSON API answers its errors in JSON, as its OpenAPI document says."""
+    from flask import current_app, request
+
+    return request.path.startswith("/api/") and "jisr_api" in current_app.extensions

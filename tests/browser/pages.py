@@ -345,6 +345,7 @@ PAGES: list[Page] = [
 # Each feature keeps its pages in a module of its own (pages_<feature>.py); they join the audit here.
 from . import (  # noqa: E402
     pages_admin,
+    pages_api,
     pages_calls,
     pages_coordination,
     pages_incubators,
@@ -357,7 +358,8 @@ from . import (  # noqa: E402
 )
 
 for _feature in (pages_calls, pages_selection, pages_incubators, pages_coordination, pages_sessions, pages_outcomes,
-                 pages_workspace, pages_admin, pages_stats, pages_rights):
+                 pages_workspace, pages_admin, pages_stats, pages_rights,
+                 pages_api):
     ROLES.update(_feature.ROLES)
     PAGES.extend(_feature.PAGES)
 
