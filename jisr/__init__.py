@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from jisr.config import Config
 
@@ -14,8 +15,18 @@ from jisr.config import Config
 zoneinfo.reset_tzpath(())
 
 
+class _DatabaseInteger(IntegerConverter):
+    """<int:…> in every route stops at the largest identifier the database stores (PostgreSQL's integer): a
+    larger number is a 404 like any unknown object, not a 500 from the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: object | None = None) -> Flask:
     app = Flask(__name__, instance_path=None)
+    app.url_map.converters["int"] = _DatabaseInteger
     app.config.from_object(config if config is not None else Config())
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -97,3 +97,13 @@ def test_the_openapi_document_is_generated_and_names_its_security(client):
     assert spec["openapi"].startswith("3.") and spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert set(spec["paths"]) == {"/api/v1/files", "/api/v1/files/{file_id}", "/api/v1/incubators",
                                   "/api/v1/statistics"}
+
+
+def test_identifiers_beyond_the_database_integer_are_not_found(client, auth, db, make_user, make_incubator):
+    """Found by schemathesis on PostgreSQL: a huge id in a URL was a 500 (integer out of range), in every route."""
+    admin = make_user(role="admin")
+    assert get(client, "/api/v1/files/55350051868", token_for(db, admin)).status_code == 404
+    auth.login_as(make_user(role="incubator_manager", incubator_id=make_incubator().id))
+    assert client.get("/workspace/files/55350051868").status_code == 404
+    auth.login_as(admin)
+    assert client.get("/admin/users/55350051868").status_code == 404
