@@ -85,6 +85,7 @@ def test_counts_follow_a_file_and_keep_the_stages_it_reached(db, make_workspace)
     application = ws.files[0]
 
     def count(stage: str) -> int:
+        facts.fold()
         return db.session.scalar(sa.select(sa.func.sum(FunnelCount.count)).where(
             FunnelCount.stage == stage, FunnelCount.dimension == "all", FunnelCount.province_id == 0,
             FunnelCount.month == facts.ALL_TIME)) or 0
@@ -98,6 +99,21 @@ def test_counts_follow_a_file_and_keep_the_stages_it_reached(db, make_workspace)
     db.session.commit()
     assert count("accepted") == 1  # she got there: withdrawing does not erase it
     assert facts.stored() == facts.recount()
+
+
+def test_folding_keeps_the_summary_and_empties_the_deltas(db, make_workspace):
+    from jisr.stats.models import FunnelDelta
+
+    ws = make_workspace(files=3)
+    services.start_review(ws.files[0], ws.manager)
+    db.session.commit()
+    before = facts.stored()
+    assert db.session.scalar(sa.select(sa.func.count(FunnelDelta.id))) > 0
+    assert facts.fold() > 0
+    db.session.commit()
+    assert facts.fold() == 0  # a second fold finds nothing left to add
+    assert db.session.scalar(sa.select(sa.func.count(FunnelDelta.id))) == 0
+    assert facts.stored() == before == facts.recount()
 
 
 def test_rebuild_gives_the_same_summary(db, make_workspace):
@@ -118,3 +134,35 @@ def test_age_bands_at_their_edges(birth, on, band):
     from datetime import date
 
     assert facts.age_band(date.fromisoformat(birth), date.fromisoformat(on)) == band
+
+
+def test_two_folds_at_once_count_each_delta_once(postgresql_only, make_app, db, make_workspace):
+    """Two dashboards read at the same moment, each folding in its own transaction (PostgreSQL)."""
+    import threading
+
+    ws = make_workspace(files=4)
+    services.start_review(ws.files[0], ws.manager)
+    db.session.commit()
+    expected = facts.recount()
+    app = make_app()
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def read():
+        try:
+            with app.app_context():
+                barrier.wait(timeout=10)
+                facts.fold()
+                db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    db.session.expire_all()
+    assert facts.stored() == expected

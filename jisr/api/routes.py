@@ -167,6 +167,7 @@ class Statistics(MethodView):
         user = g.api_user
         if not can(user, Permission.COORDINATE):
             abort(403, message="Only admins and coordinators read statistics.")
+        queries.fresh()
         programme_id = args.get("programme_id") or db.session.scalar(
             sa.select(Programme.id).order_by(Programme.opens_on.desc(), Programme.id).limit(1))
         if programme_id is None or db.session.get(Programme, programme_id) is None:

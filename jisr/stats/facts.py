@@ -23,7 +23,7 @@ from jisr.applications.models import ApplicantProfile, Application, Status, Stat
 from jisr.extensions import db
 from jisr.timeutil import aware
 
-from .models import ApplicationFact, FunnelCount
+from .models import ApplicationFact, FunnelCount, FunnelDelta
 
 STAGES = ("registered", "submitted", "eligible", "routed", "accepted", "in_mentoring", "completed", "dropped_out")
 _BIT = {stage: 1 << n for n, stage in enumerate(STAGES)}
@@ -93,20 +93,34 @@ def keys_of(application: Application, profile: ApplicantProfile | None) -> list[
             for dimension, value in rows]
 
 
+_KEY = ("programme_id", "province_id", "month", "dimension", "value", "stage")
+
+
 def _upsert(programme_id: int, deltas: Counter) -> None:
-    """Add each delta to its row of funnel_counts, creating it: one statement per row, ON CONFLICT so that two
-    transactions creating the same row at once both count."""
+    """Record the deltas for funnel_counts: inserted (one statement), never updated in place, so concurrent
+    transactions do not queue on the summary's shared rows. `fold` adds them in."""
+    rows = [{"programme_id": programme_id, "province_id": province, "month": date.fromisoformat(month),
+             "dimension": dimension, "value": value, "stage": stage, "delta": delta}
+            for (province, month, dimension, value, stage), delta in sorted(deltas.items()) if delta]
+    if rows:
+        db.session.connection().execute(sa.insert(FunnelDelta), rows)
+
+
+def fold() -> int:
+    """Add the recorded deltas into funnel_counts, in the caller's transaction: the deltas are deleted with
+    RETURNING, so two folds at once never count a delta twice (the second finds them gone). Returns how many."""
     connection = db.session.connection()
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    for (province, month, dimension, value, stage), delta in sorted(deltas.items()):
-        if not delta:
-            continue
-        statement = insert(FunnelCount).values(
-            programme_id=programme_id, province_id=province, month=date.fromisoformat(month), dimension=dimension,
-            value=value, stage=stage, count=delta)
-        connection.execute(statement.on_conflict_do_update(
-            index_elements=["programme_id", "province_id", "month", "dimension", "value", "stage"],
-            set_={"count": FunnelCount.count + delta}))
+    folded = connection.execute(sa.delete(FunnelDelta).returning(
+        *[getattr(FunnelDelta, name) for name in _KEY], FunnelDelta.delta)).all()
+    totals = Counter()
+    for row in folded:
+        totals[tuple(row[:6])] += row[6]
+    rows = [dict(zip(_KEY, key, strict=True), count=n) for key, n in sorted(totals.items()) if n]
+    if rows:
+        insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(FunnelCount)
+        connection.execute(insert.on_conflict_do_update(
+            index_elements=list(_KEY), set_={"count": FunnelCount.count + insert.excluded["count"]}), rows)
+    return len(folded)
 
 
 def _rows(keys: list[list], mask: int) -> Counter:
@@ -114,9 +128,9 @@ def _rows(keys: list[list], mask: int) -> Counter:
 
 
 def refresh(application_ids) -> None:
-    """Count these files again (their facts, then the difference in funnel_counts): four queries, then one
-    statement per summary row that changes. The stages come from the whole status history each time, so two
-    moves within one flush (accepted, then withdrawn) both count."""
+    """Count these files again (their facts, then the difference in funnel_counts): four queries, a write of
+    each changed file's facts, and one statement for the summary rows. The stages come from the whole status
+    history each time, so two moves within one flush (accepted, then withdrawn) both count."""
     ids = sorted(set(application_ids))
     if not ids:
         return
@@ -213,14 +227,20 @@ def recount(programme_id: int | None = None) -> Counter:
 
 
 def stored(programme_id: int | None = None) -> Counter:
-    where = [FunnelCount.programme_id == programme_id] if programme_id else []
-    return Counter({(r.programme_id, r.province_id, r.month.isoformat(), r.dimension, r.value, r.stage): r.count
-                    for r in db.session.scalars(sa.select(FunnelCount).where(*where, FunnelCount.count != 0))})
+    """What the summary holds: funnel_counts plus the deltas not folded in yet (without folding them)."""
+    result = Counter()
+    for model, column in ((FunnelCount, FunnelCount.count), (FunnelDelta, FunnelDelta.delta)):
+        where = [model.programme_id == programme_id] if programme_id else []
+        for *key, n in db.session.execute(sa.select(*[getattr(model, name) for name in _KEY], column).where(*where)):
+            key[2] = key[2].isoformat()
+            result[tuple(key)] += n
+    return Counter({key: n for key, n in result.items() if n})
 
 
 def rebuild() -> None:
     """Start the summary again from the files (after a bulk import, or to repair)."""
     db.session.execute(sa.delete(FunnelCount))
+    db.session.execute(sa.delete(FunnelDelta))
     db.session.execute(sa.delete(ApplicationFact))
     ids = list(db.session.scalars(sa.select(Application.id).order_by(Application.id)))
     for start in range(0, len(ids), 1000):

@@ -42,3 +42,20 @@ class FunnelCount(db.Model):
         # The dashboard's question: one programme, one province (or all), a period, one dimension.
         sa.Index("ix_funnel_counts_query", "programme_id", "province_id", "dimension", "month"),
     )
+
+
+class FunnelDelta(db.Model):
+    """A change to a row of funnel_counts, written in the transaction that moved the file. Files moving at the
+    same moment only ever insert here, so they never wait for each other on the summary's rows (every file
+    of a province shares them); readers fold the deltas into funnel_counts first (facts.fold)."""
+
+    __tablename__ = "funnel_deltas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id"))
+    province_id: Mapped[int] = mapped_column()
+    month: Mapped[date] = mapped_column(sa.Date)
+    dimension: Mapped[str] = mapped_column(sa.String(20))
+    value: Mapped[str] = mapped_column(sa.String(40))
+    stage: Mapped[str] = mapped_column(sa.String(20))
+    delta: Mapped[int] = mapped_column()

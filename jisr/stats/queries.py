@@ -56,6 +56,13 @@ def _where(user: User, s: Selection, dimension: str, by_month: bool = False) -> 
     return where
 
 
+def fresh() -> None:
+    """Fold the deltas recorded by files moving into the summary before reading it (a short write)."""
+    from .facts import fold
+
+    fold()
+
+
 def funnel(user: User, s: Selection) -> dict[str, int]:
     found = dict(db.session.execute(sa.select(FunnelCount.stage, sa.func.sum(FunnelCount.count))
                                     .where(*_where(user, s, "all")).group_by(FunnelCount.stage)).all())

@@ -61,6 +61,7 @@ def _value_label(dimension: str, value: str, sectors: dict) -> str:
 
 def _dashboard():
     """The dashboard's figures for the filters of the query string: (data or None, form, valid)."""
+    queries.fresh()
     form = DashboardForm(request.args)
     programmes = list(db.session.scalars(sa.select(Programme).order_by(Programme.opens_on.desc(), Programme.id)))
     form.programme.choices = [SelectChoice(p.id, p.name) for p in programmes]
@@ -143,6 +144,7 @@ def public():
     programmes = list(db.session.scalars(sa.select(Programme).order_by(Programme.opens_on.desc(), Programme.id)))
     chosen = request.args.get("programme", type=int)
     programme = next((p for p in programmes if p.id == chosen), programmes[0] if programmes else None)
+    queries.fresh()
     figures = public_funnel(programme.id) if programme else None
     return render_template("stats/public.html", programmes=programmes, programme=programme, figures=figures,
                            public_stages=PUBLIC_STAGES, primary=PRIMARY)
