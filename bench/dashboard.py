@@ -71,10 +71,12 @@ def fill(files: int, seed: int = 7, first_number: int = 0) -> None:
                        "province_id": province, "disability_type": rng.choice(DISABILITIES),
                        "is_divorced": rng.random() < 0.1, "is_widow": rng.random() < 0.05,
                        "is_single_mother": rng.random() < 0.1, "is_head_of_household": rng.random() < 0.15}
-            application = {"programme_id": programme.id, "applicant_id": next_user + n,
-                           "status": rng.choice(STATUSES), "national_id": f"BD{n:07d}", "province_id": province,
-                           "sector_id": sector, "carrier": rng.choice(CARRIERS), "created_at": created,
-                           "reference": f"JISR-2018-{n + 1:07d}", "version": 1}
+            status = rng.choice(STATUSES)
+            application = {"programme_id": programme.id, "applicant_id": next_user + n, "status": status,
+                           "national_id": f"BD{n:07d}", "province_id": province, "sector_id": sector,
+                           "carrier": rng.choice(CARRIERS), "created_at": created, "version": 1,
+                           "reference": f"JISR-2018-{n + 1:07d}" if status != "draft" else None,
+                           "submitted_at": created + timedelta(days=1) if status != "draft" else None}
             users.append({"id": next_user + n, "role": "applicant", "full_name": f"B {n}",
                           "phone": f"+2125{n:08d}", "password_hash": "x"})
             profiles.append(profile)

@@ -198,4 +198,7 @@ def seed_demo(today: date) -> list[tuple[User, str]]:
 
     seed_workspace(programme, incubators[0], today)
     db.session.flush()
+    from jisr.demo_admin import seed_admin
+
+    seed_admin(accounts)
     return accounts
