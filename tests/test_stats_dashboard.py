@@ -97,3 +97,14 @@ def test_the_dashboard_costs_the_same_queries_with_more_files(client, auth, db, 
         routing.route(make_file(province_code=code))
     db.session.commit()
     assert count() == few
+
+
+def test_the_incubators_record(client, auth, db, make_user, country):
+    """Three files routed to the Errachidia incubator, one accepted: its load, its files, its acceptance."""
+    auth.login_as(make_user(role="admin"))
+    page = text(client.get("/statistics/?lang=fr"))
+    section = re.search(r'<section aria-labelledby="incubators-title">.*?</section>', page, re.S).group(0)
+    assert country.incubator.name_fr in section
+    assert re.search(r"Places occupées aujourd'hui</dt><dd>3 sur 10", section)
+    assert re.search(r"Dossiers qui lui ont été orientés</dt><dd>3<", section)
+    assert "1 (33\u00a0% de ses dossiers)" in section or "1 (33 % de ses dossiers)" in section

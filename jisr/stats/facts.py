@@ -44,7 +44,7 @@ _REACHES = {
     Status.DROPPED_OUT: ("registered", "submitted", "eligible", "routed", "accepted", "dropped_out"),
     Status.WITHDRAWN: ("registered",),
 }
-DIMENSIONS = ("sector", "disability", "age_band", "situation", "carrier")
+DIMENSIONS = ("sector", "disability", "age_band", "situation", "carrier", "incubator")
 SITUATIONS = ("is_widow", "is_divorced", "is_single_mother", "is_head_of_household")
 
 
@@ -87,6 +87,8 @@ def keys_of(application: Application, profile: ApplicantProfile | None) -> list[
         "age_band": [age_band(profile.birth_date if profile else None, started)],
         "situation": [name[3:] for name in SITUATIONS if profile is not None and getattr(profile, name)] or ["none"],
         "carrier": [application.carrier or "unknown"],
+        # The incubator it is routed to now: an incubator's record follows the files it took in.
+        "incubator": [str(application.incubator_id) if application.incubator_id else "none"],
     }
     rows = [["all", ""]] + [[dimension, value] for dimension in DIMENSIONS for value in values[dimension]]
     return [[where, when, dimension, value] for where in (province, 0) for when in (month, ALL_TIME.isoformat())

@@ -19,6 +19,7 @@ from jisr.authz import Permission, permission_required
 from jisr.extensions import db
 from jisr.geo.models import Province, Region, Sector
 from jisr.i18n_fields import current_language
+from jisr.incubators.models import Incubator
 from jisr.labels import SelectChoice, label
 from jisr.programmes.models import Programme
 from jisr.timeutil import utcnow
@@ -79,13 +80,38 @@ def _dashboard():
         programme_id=programme_id, province_id=form.province.data if not form.province.errors else None,
         since=form.since.data if valid else None, until=form.until.data if valid else None, readable=mine)
     sectors = {str(s.id): s.name for s in db.session.scalars(sa.select(Sector))}
+    raw = {dimension: queries.breakdown(current_user, selection, dimension) for dimension in DIMENSIONS}
     data = dict(
         programme=next(p for p in programmes if p.id == programme_id), funnel=queries.funnel(current_user, selection),
-        breakdowns=[(dimension, sorted(((_value_label(dimension, value, sectors), counts) for value, counts in
-                                        queries.breakdown(current_user, selection, dimension).items()),
+        breakdowns=[(dimension, sorted(((value if dimension == "incubator" else _value_label(dimension, value, sectors),
+                                         counts) for value, counts in raw[dimension].items()),
                                        key=lambda item: -item[1]["registered"])) for dimension in DIMENSIONS],
         trend=queries.trend(current_user, selection))
+    data["incubators"] = _incubator_record(dict(data["breakdowns"]).pop("incubator", []))
+    data["breakdowns"] = [(d, rows) for d, rows in data["breakdowns"] if d != "incubator"]
     return data, form, valid
+
+
+def _incubator_record(rows) -> list[dict]:
+    """Each incubator that took files in the selection: its load against capacity now, and what came of the
+    files routed to it (accepted, and the share of its files that is; launched; dropped out)."""
+    from jisr.routing.services import loads
+
+    counts = {value: c for value, c in rows if value.isdigit()}
+    if not counts:
+        return []
+    found = {str(i.id): i for i in db.session.scalars(sa.select(Incubator).where(
+        Incubator.id.in_([int(v) for v in counts])))}
+    load = loads([int(v) for v in found])
+    record = []
+    for value, c in counts.items():
+        incubator = found.get(value)
+        if incubator is None:
+            continue
+        record.append({"incubator": incubator, "load": load.get(incubator.id, 0), "routed": c["routed"],
+                       "accepted": c["accepted"], "completed": c["completed"], "dropped_out": c["dropped_out"],
+                       "rate": round(100 * c["accepted"] / c["routed"]) if c["routed"] else None})
+    return sorted(record, key=lambda r: (-r["routed"], r["incubator"].id))
 
 
 @bp.get("/")
