@@ -74,7 +74,7 @@ def fill(files: int, seed: int = 7, first_number: int = 0) -> None:
             status = rng.choice(STATUSES)
             application = {"programme_id": programme.id, "applicant_id": next_user + n, "status": status,
                            "national_id": f"BD{n:07d}", "province_id": province, "sector_id": sector,
-                           "carrier": rng.choice(CARRIERS), "created_at": created, "version": 1,
+                           "carrier": rng.choice(CARRIERS), "created_at": created, "version": 1, "incubator_id": None,
                            "reference": f"JISR-2018-{n + 1:07d}" if status != "draft" else None,
                            "submitted_at": created + timedelta(days=1) if status != "draft" else None}
             users.append({"id": next_user + n, "role": "applicant", "full_name": f"B {n}",
