@@ -46,3 +46,20 @@ def fill_all_steps(client, application_id, province_id, sector_id, lang="ar", id
     response = client.post(f"{base}/documents", data={"kind": "id_card", "file": (io.BytesIO(png_bytes()), "cnie.png")},
                            content_type="multipart/form-data")
     assert response.status_code in (302, 303)
+
+
+def count_queries(db, client, path: str) -> tuple[int, object]:
+    """The SQL statements one GET costs, and its response: pages whose count grows with their rows have an N+1."""
+    import sqlalchemy as sa
+
+    statements = []
+
+    def listener(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements), response

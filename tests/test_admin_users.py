@@ -9,6 +9,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from journey import count_queries
 
 from jisr.audit.models import AuditEntry
 from jisr.auth.models import Invitation, User
@@ -77,14 +78,9 @@ def test_the_list_filters_by_role_and_finds_by_name_phone_or_email(client, auth,
 
 def test_the_list_costs_the_same_queries_for_many_accounts(client, auth, db, admin, make_user, province):
     def count() -> int:
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get("/admin/users/").status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        queries, response = count_queries(db, client, "/admin/users/")
+        assert response.status_code == 200
+        return queries
 
     auth.login_as(admin)
     make_user(role="agent", provinces=[province("errachidia")])

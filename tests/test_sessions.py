@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 from babel.dates import format_date
+from journey import count_queries
 from test_printing import read_pdf, right_to_left, visual
 
 from jisr.applications.models import Status
@@ -82,20 +83,6 @@ def convocation_of(db, session, application) -> Convocation:
 
 def count(db, model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-def count_queries(db, client, path: str) -> tuple[int, object]:
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(path)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements), response
 
 
 def text(response) -> str:

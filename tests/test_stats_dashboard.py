@@ -8,7 +8,7 @@ import html as html_module
 import re
 
 import pytest
-import sqlalchemy as sa
+from journey import count_queries
 
 from jisr.workspace import services
 
@@ -83,14 +83,9 @@ def test_the_dashboard_costs_the_same_queries_with_more_files(client, auth, db, 
     auth.login_as(make_user(role="admin"))
 
     def count() -> int:
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get("/statistics/").status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        queries, response = count_queries(db, client, "/statistics/")
+        assert response.status_code == 200
+        return queries
 
     few = count()
     for code in ("zagora", "midelt", "errachidia", "zagora"):

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from journey import count_queries
 
 from jisr.applications.models import ApplicantProfile, Application, Status
 from jisr.audit.models import AuditEntry
@@ -16,20 +17,6 @@ from jisr.outbox.models import OutboxMessage
 from jisr.timeutil import utcnow
 from jisr.workspace import grids
 from jisr.workspace.models import ReasonKind, StageEntry
-
-
-def count_queries(db, client, path: str) -> tuple[int, object]:
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(path)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements), response
 
 
 def page(client, path: str, status: int = 200) -> str:

@@ -39,7 +39,7 @@ class ScopeFields:
 
 
 class RoleForm(ScopeFields, FlaskForm):
-    pass
+    """A staff member's role and scope, on her account's page."""
 
 
 class StaffInviteForm(ScopeFields, InviteForm):

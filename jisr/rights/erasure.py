@@ -47,7 +47,7 @@ _BAND_AGE = {"under_25": 20, "25_34": 30, "35_44": 40, "45_plus": 50}
 
 
 class ErasureError(Exception):
-    pass
+    """A request that cannot be made or decided (already waiting, already decided)."""
 
 
 def pending_request(user: User) -> ErasureRequest | None:

@@ -102,7 +102,7 @@ def assessment_form(criteria, existing: dict[int, int] | None = None, formdata=N
     """A sheet with one score field per criterion of the programme (the grid is data, so the form is built)."""
 
     class AssessmentForm(VersionedForm):
-        pass
+        """Its score fields are added below, one per criterion."""
 
     for criterion in criteria:
         setattr(AssessmentForm, f"c{criterion.id}", IntegerField(

@@ -103,7 +103,7 @@ def session_form(rows, formdata=None, **kwargs) -> SessionForm:
     from jisr.workspace.sessions import needs_of
 
     class Built(SessionForm):
-        pass
+        """Its arrangements fields are added below, one per applicant who asked."""
 
     names = []
     for row in rows:
