@@ -170,6 +170,8 @@ def register_blueprints(app: Flask) -> None:
     from jisr.documents.routes import bp as documents_bp
     from jisr.incubators.routes import bp as incubators_bp
     from jisr.main.routes import bp as main_bp
+    from jisr.programmes.admin_routes import bp as programmes_admin_bp
+    from jisr.programmes.consent_routes import bp as consent_bp
     from jisr.rights.routes import admin_bp as erasure_admin_bp
     from jisr.rights.routes import bp as rights_bp
     from jisr.stats.routes import bp as stats_bp
@@ -200,6 +202,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rights_bp)
     app.register_blueprint(api_tokens_bp)
     app.register_blueprint(erasure_admin_bp)
+    app.register_blueprint(programmes_admin_bp)
+    app.register_blueprint(consent_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

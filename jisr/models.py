@@ -25,7 +25,7 @@ from jisr.documents.models import Document  # noqa: F401
 from jisr.geo.models import Province, Region, Sector  # noqa: F401
 from jisr.incubators.models import Incubator  # noqa: F401
 from jisr.outbox.models import OutboxMessage  # noqa: F401
-from jisr.programmes.models import Programme  # noqa: F401
+from jisr.programmes.models import ConsentText, Programme  # noqa: F401
 from jisr.rights.models import ErasureRequest  # noqa: F401
 from jisr.routing.models import RoutingDecision  # noqa: F401
 from jisr.stats.models import ApplicationFact, FunnelCount, FunnelDelta  # noqa: F401

@@ -30,6 +30,7 @@ from jisr.i18n import is_language_switch
 from jisr.incubators.models import Incubator
 from jisr.incubators.services import display_phone
 from jisr.printing import pdf_response, render_pdf
+from jisr.programmes import consent as consent_texts
 from jisr.timeutil import local_today
 from jisr.workspace import services as workspace
 
@@ -195,10 +196,12 @@ def review(application_id: int):
 
 
 def _render_review(application, form, status: int):
+    agreed = consent_texts.current(application.programme)
     return render_template(
         "applications/review.html", application=application, form=form, steps=step_states(application),
         current="review", profile=services.profile_for(application.applicant), documents=_documents(application),
-        consent_version=services.CONSENT_VERSION, assisted=current_user.id != application.applicant_id,
+        consent_version=agreed.version, consent_text=agreed.text,
+        assisted=current_user.id != application.applicant_id,
     ), status
 
 

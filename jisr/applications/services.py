@@ -26,13 +26,11 @@ from jisr.auth.models import User
 from jisr.extensions import db
 from jisr.outbox.models import Channel
 from jisr.outbox.services import enqueue
+from jisr.programmes import consent as consent_texts
 from jisr.programmes.models import Programme
 from jisr.routing import services as routing
 from jisr.routing.models import Trigger
 from jisr.timeutil import local_today, utcnow
-
-#: Bump when the consent text changes; each consent stores the version it was given for.
-CONSENT_VERSION = "2026-1"
 
 
 class ApplicationError(Exception):
@@ -160,7 +158,8 @@ def submit(application: Application, by: User, consent_method: str = "online") -
     profile = profile_for(application.applicant)
     language = get_locale().language
     db.session.add(Consent(application_id=application.id, user_id=application.applicant_id,
-                           text_version=CONSENT_VERSION, language=language, method=consent_method,
+                           text_version=consent_texts.current(application.programme).version, language=language,
+                           method=consent_method,
                            attested_by_id=by.id if by.id != application.applicant_id else None))
     now = utcnow()
     application.reference = next_reference(now.year)

@@ -51,6 +51,9 @@ class User(UserMixin, db.Model):
     # claim code. Until then (claimed_at NULL) the agent may keep filling her draft.
     registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Set when a new consent text of a programme she has sent a file to is published (and checked again at each
+    # sign-in): her next page is the new text to agree to. A hint kept on the row already loaded per request.
+    consent_due: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     provinces: Mapped[list[Province]] = relationship(secondary=user_provinces)
     registered_by: Mapped[User | None] = relationship(remote_side=[id], foreign_keys=[registered_by_id])

@@ -21,6 +21,7 @@ from jisr.auth.models import PasswordResetCode, Role, User
 from jisr.extensions import db
 from jisr.outbox.models import Channel
 from jisr.outbox.services import enqueue
+from jisr.programmes import consent
 from jisr.timeutil import aware, utcnow
 
 MAX_CODE_ATTEMPTS = 5
@@ -151,6 +152,7 @@ def authenticate(identifier: str, password: str) -> User | None:
     if not user.check_password(password) or not user.is_active:
         return None
     user.last_login_at = utcnow()
+    consent.check(user)
     record("auth.login", user, actor=user)
     return user
 

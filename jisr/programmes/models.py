@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from jisr.extensions import db
 from jisr.geo.models import Province
 from jisr.i18n_fields import BilingualName, current_language
+from jisr.timeutil import utcnow
 
 programme_provinces = sa.Table(
     "programme_provinces",
@@ -53,3 +54,34 @@ class Programme(BilingualName, db.Model):
 
     def __repr__(self) -> str:
         return f"<Programme {self.code}>"
+
+
+class ConsentText(db.Model):
+    """One published version of a programme's consent text, in both languages. The newest is the one she agrees
+    to; publishing one asks everyone with a sent file of the programme to agree again at her next visit (the
+    texts are kept: each consent names the version it was given for). A programme without any uses the built-in
+    text (applications/_consent_text.html, version `BUILT_IN_VERSION`)."""
+
+    __tablename__ = "consent_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(sa.String(20))
+    body_ar: Mapped[str] = mapped_column(sa.Text)
+    body_fr: Mapped[str] = mapped_column(sa.Text)
+    published_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+
+    __table_args__ = (sa.UniqueConstraint("programme_id", "version"),)
+
+    def body_in(self, language: str) -> str:
+        return self.body_ar if language == "ar" else self.body_fr
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The reader's language, split at blank lines (shown as paragraphs, escaped: it is plain text)."""
+        return [p.strip() for p in self.body_in(current_language()).replace("\r\n", "\n").split("\n\n")
+                if p.strip()]
+
+    def __repr__(self) -> str:
+        return f"<ConsentText {self.programme_id} v{self.version}>"

@@ -1,8 +1,8 @@
 """A programme's grids (mentoring stages, reason codes, assessment criteria), kept as data in both languages.
 
 A programme without its own grids gets the defaults of PRODUCT.md the first time they are read, so a new
-programme works at once; admins edit the rows afterwards (a later issue) and nothing here is hard-coded
-per programme."""
+programme works at once; admins edit the rows afterwards (jisr/programmes/admin_routes.py) and nothing here
+is hard-coded per programme."""
 
 from __future__ import annotations
 
@@ -71,13 +71,15 @@ def stages(programme: Programme) -> list[MentoringStage]:
                                    .order_by(MentoringStage.position)))
 
 
-def reasons(programme: Programme, kind: ReasonKind) -> list[ReasonCode]:
+def reasons(programme: Programme, kind: ReasonKind, retired: bool = False) -> list[ReasonCode]:
+    """The reasons staff are offered; with `retired`, also those an admin withdrew (for the admin's page)."""
     _ensure(ReasonCode, programme, [dict(kind=kind, position=i, code=code, name_ar=ar, name_fr=fr)
                                     for i, (code, ar, fr) in enumerate(DEFAULT_REASONS[kind], 1)],
             ReasonCode.kind == kind)
-    return list(db.session.scalars(sa.select(ReasonCode).where(ReasonCode.programme_id == programme.id,
-                                                               ReasonCode.kind == kind)
-                                   .order_by(ReasonCode.position)))
+    query = sa.select(ReasonCode).where(ReasonCode.programme_id == programme.id, ReasonCode.kind == kind)
+    if not retired:
+        query = query.where(ReasonCode.active.is_(True))
+    return list(db.session.scalars(query.order_by(ReasonCode.position, ReasonCode.id)))
 
 
 def criteria(programme: Programme) -> list[AssessmentCriterion]:

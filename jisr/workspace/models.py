@@ -15,7 +15,7 @@ from jisr.extensions import db
 from jisr.i18n_fields import BilingualName
 from jisr.timeutil import utcnow
 
-# -- the programme's grids, stored as data (admins edit them in a later issue) ---------------------------
+# -- the programme's grids, stored as data (admins edit them: jisr/programmes/admin_routes.py) --------------
 
 
 class MentoringStage(BilingualName, db.Model):
@@ -51,6 +51,8 @@ class ReasonCode(BilingualName, db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20))
     code: Mapped[str] = mapped_column(sa.String(40))
     position: Mapped[int] = mapped_column(default=0)
+    # Retired reasons stay (decisions already taken name them) but are no longer offered to staff.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     __table_args__ = (sa.UniqueConstraint("programme_id", "kind", "code"),)
 

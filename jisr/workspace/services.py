@@ -156,7 +156,8 @@ def accept(application: Application, by: User, note: str | None = None, version:
 
 def _reason(application: Application, kind: ReasonKind, reason_id: int) -> ReasonCode:
     found = db.session.get(ReasonCode, reason_id)
-    if found is None or found.programme_id != application.programme_id or found.kind != kind:
+    if (found is None or found.programme_id != application.programme_id or found.kind != kind
+            or not found.active):
         raise WorkspaceError(_("Choose one of the reasons offered."))
     return found
 
