@@ -200,5 +200,5 @@ def seed_demo(today: date) -> list[tuple[User, str]]:
     db.session.flush()
     from jisr.demo_admin import seed_admin
 
-    seed_admin(accounts)
+    seed_admin(accounts, programme, today)
     return accounts
