@@ -421,3 +421,30 @@ def test_publishing_the_same_text_again_is_refused(app, client, auth, db, admin,
                                                                                "body_fr": "Texte"})
     assert response.status_code == 422 and ar(app, "Write this text in Arabic letters.") in text(response)
     assert db.session.scalar(sa.select(sa.func.count(ConsentText.id))) == 1
+
+
+def test_a_field_agent_reads_the_new_text_to_someone_whose_account_she_holds(app, client, auth, db, admin, make_file,
+                                                                           make_user, programme, province):
+    agent = make_user(role="agent", provinces=[province("errachidia")])
+    application = make_file(locale="ar")
+    person = db.session.get(User, application.applicant_id)
+    person.registered_by_id, application.created_by_id = agent.id, agent.id
+    db.session.commit()
+    auth.login_as(admin)
+    client.post(f"/admin/programmes/{programme.id}/consent", data={"body_ar": "نص جديد", "body_fr": "Nouveau"})
+    other_agent = make_user(role="agent", provinces=[province("errachidia")])
+    auth.login_as(other_agent)
+    assert client.get(f"/agent/people/{person.id}/consent").status_code == 404
+    auth.login_as(agent)
+    assert f"/agent/people/{person.id}/consent" in text(client.get("/agent/"))
+    assert "<p>نص جديد</p>" in text(client.get(f"/agent/people/{person.id}/consent"))
+    response = client.post(f"/agent/people/{person.id}/consent", data={"method": "read_aloud"})
+    assert response.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(Consent.id))) == 0
+    response = client.post(f"/agent/people/{person.id}/consent", data={"method": "read_aloud", "confirm": "y"})
+    assert response.status_code == 302
+    [given] = db.session.scalars(sa.select(Consent))
+    assert (given.method, given.attested_by_id, given.language) == ("read_aloud", agent.id, "ar")
+    db.session.expire_all()
+    assert not db.session.get(User, person.id).consent_due
+    assert f"/agent/people/{person.id}/consent" not in text(client.get("/agent/"))

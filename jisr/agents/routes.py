@@ -10,13 +10,14 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from jisr.agents import services
-from jisr.agents.forms import NewApplicantForm
+from jisr.agents.forms import AttestConsentForm, NewApplicantForm
 from jisr.applications.steps import next_step
 from jisr.auth.models import User
 from jisr.authz import Permission, permission_required, registered_people
 from jisr.extensions import db
 from jisr.forms import CsrfForm
 from jisr.i18n import LANGUAGE_NAMES, available_languages, is_language_switch
+from jisr.programmes import consent
 
 bp = Blueprint("agents", __name__, url_prefix="/agent")
 
@@ -73,6 +74,31 @@ def resend_code(user_id: int):
     else:
         flash(_("A new code was sent to %(name)s.", name=user.full_name), "success")
     return redirect(url_for(".index"))
+
+
+@bp.route("/people/<int:user_id>/consent", methods=["GET", "POST"])
+@permission_required(Permission.ASSIST)
+def consent_again(user_id: int):
+    """A new consent text for someone whose account the agent still holds: read to her, then attested."""
+    user = db.session.scalar(sa.select(User).where(User.id == user_id, User.registered_by_id == current_user.id,
+                                                   User.claimed_at.is_(None)))
+    if user is None:
+        abort(404)
+    found = consent.pending(user)
+    if not found:
+        user.consent_due = False
+        flash(_("%(name)s has agreed to the current consent text.", name=user.full_name), "info")
+        return redirect(url_for(".index"))
+    form = AttestConsentForm()
+    if not is_language_switch() and form.validate_on_submit():
+        consent.agree(user, user.locale or get_locale().language, form.method.data, attested_by=current_user)
+        flash(_("Her agreement to the new text is recorded, with your name."), "success")
+        return redirect(url_for(".index"))
+    texts: dict[int, tuple] = {}
+    for application, text in found:
+        texts.setdefault(text.id, (text, []))[1].append(application)
+    return render_template("agents/consent.html", form=form, person=user, texts=list(texts.values()),
+                           form_id="main-form"), 422 if form.errors else 200
 
 
 def _province_choices(agent):

@@ -103,13 +103,15 @@ def check(user: User) -> None:
         user.consent_due = bool(pending(user))
 
 
-def agree(user: User, language: str) -> int:
-    """She agrees to the newest text of each programme she has a sent file in: one consent per file."""
+def agree(user: User, language: str, method: str = "online", attested_by: User | None = None) -> int:
+    """She agrees to the newest text of each programme she has a sent file in: one consent per file. A field
+    agent who read it to her (an account she has not taken over yet) attests it, as at submission."""
     found = pending(user)
     for application, text in found:
         db.session.add(Consent(application_id=application.id, user_id=user.id, text_version=text.version,
                                language=language if language in available_languages() else "fr",
-                               method="online"))
-        record("application.consent_renewed", application, actor=user, version=text.version)
+                               method=method, attested_by_id=attested_by.id if attested_by else None))
+        record("application.consent_renewed", application, actor=attested_by or user, version=text.version,
+               method=method)
     user.consent_due = False
     return len(found)

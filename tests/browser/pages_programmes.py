@@ -123,3 +123,38 @@ PAGES: list[Page] = [
     Page("consent-again", "applicant", _asked_again),
     Page("consent-again", "applicant", _asked_again, "errors"),
 ]
+
+
+def _agent_reads_it(world: World) -> str:
+    """A field agent's applicant (her account not taken over) whose file the agent sent with her; then a new
+    consent text, to be read to her."""
+    from jisr.applications.models import Application
+    from jisr.auth.models import User
+    from jisr.programmes import consent
+    from jisr.timeutil import local_today
+
+    from .pages import STEP_NAMES, _agent_registered
+
+    path = _agent_registered("review")(world)
+    application_id = int(path.split("/")[2])
+    world.fill(application_id, STEP_NAMES)
+    response = world.client.post(path, data={"method": "read_aloud", "confirm": "y"})
+    assert response.status_code == 302, response.data[:2000]
+    consent.publish(world.programme, "نص جديد للموافقة.", "Un nouveau texte.", world.make_user(role="admin"),
+                    local_today())
+    db.session.commit()
+    person = db.session.get(Application, application_id).applicant_id
+    assert db.session.get(User, person).consent_due
+    return f"/agent/people/{person}/consent"
+
+
+def _agent_list_with_a_new_text(world: World) -> str:
+    _agent_reads_it(world)
+    return "/agent/"
+
+
+PAGES += [
+    Page("people", "agent", _agent_list_with_a_new_text, "consent-due"),
+    Page("agent-consent-again", "agent", _agent_reads_it),
+    Page("agent-consent-again", "agent", _agent_reads_it, "errors"),
+]
