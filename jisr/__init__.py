@@ -158,6 +158,7 @@ def _count_as_files_move() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from jisr.admin.audit_routes import bp as audit_log_bp
+    from jisr.admin.reference_routes import bp as reference_admin_bp
     from jisr.admin.routes import bp as admin_bp
     from jisr.agents.routes import bp as agents_bp
     from jisr.api.token_routes import bp as api_tokens_bp
@@ -198,6 +199,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(outcomes_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(audit_log_bp)
+    app.register_blueprint(reference_admin_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(rights_bp)
     app.register_blueprint(api_tokens_bp)

@@ -351,6 +351,7 @@ from . import (  # noqa: E402
     pages_incubators,
     pages_outcomes,
     pages_programmes,
+    pages_reference,
     pages_rights,
     pages_selection,
     pages_sessions,
@@ -360,7 +361,7 @@ from . import (  # noqa: E402
 
 for _feature in (pages_calls, pages_selection, pages_incubators, pages_coordination, pages_sessions, pages_outcomes,
                  pages_workspace, pages_admin, pages_stats, pages_rights,
-                 pages_api, pages_programmes):
+                 pages_api, pages_programmes, pages_reference):
     ROLES.update(_feature.ROLES)
     PAGES.extend(_feature.PAGES)
 
