@@ -22,8 +22,13 @@ def reference_data_kept(app, db):
     """Reference tables outlive a test (tests/conftest.py keeps them): put back names and sectors as they were."""
     names = {model: {row.id: (row.name_ar, row.name_fr) for row in db.session.execute(
         sa.select(model.id, model.name_ar, model.name_fr))} for model in (Sector, Region, Province)}
+    codes = dict(db.session.execute(sa.select(Sector.id, Sector.code)).all())
     yield
     db.session.rollback()
+    gone = set(codes) - set(db.session.scalars(sa.select(Sector.id)))
+    db.session.add_all(Sector(id=i, code=codes[i], name_ar=names[Sector][i][0], name_fr=names[Sector][i][1])
+                       for i in gone)
+    db.session.flush()
     added = sa.select(Sector.id).where(Sector.id.not_in(names[Sector]))
     from jisr.applications.models import Application
 
@@ -357,3 +362,19 @@ def test_the_language_switch_shows_the_form_again_without_saving(client, auth, d
     assert response.status_code == 200 and 'value="Autre"' in text(response)
     db.session.expire_all()
     assert province("errachidia").name_fr == "Errachidia"
+
+
+def test_seeding_again_keeps_what_admins_renamed_and_deleted(client, auth, db, admin, province):
+    from jisr.geo.reference import load_reference_data
+
+    auth.login_as(admin)
+    db.session.delete(sector(db, "other"))
+    errachidia = province("errachidia")
+    errachidia.name_fr = "Errachidia (Ksar Es-Souk)"
+    db.session.commit()
+    load_reference_data()
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Province, errachidia.id).name_fr == "Errachidia (Ksar Es-Souk)"
+    assert sector(db, "other") is None
+    assert db.session.scalar(sa.select(sa.func.count(Province.id))) == 75

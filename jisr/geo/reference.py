@@ -1,5 +1,6 @@
 """Reference data seeded from files shipped in the package: Morocco's regions and provinces
-(from shared/data) and the sectors of activity. Idempotent: rows are matched by code."""
+(from shared/data) and the sectors of activity. Idempotent: rows are matched by code, and only what is missing
+is added, so seeding again never undoes what admins renamed or deleted at /admin/reference/."""
 
 from __future__ import annotations
 
@@ -44,27 +45,24 @@ def load_geography(path: Path = DATA / "morocco-provinces.csv") -> tuple[int, in
             region_code = slug(row["region_fr"])
             region = regions.get(region_code)
             if region is None:
-                region = regions[region_code] = Region(code=region_code)
+                region = regions[region_code] = Region(code=region_code, name_fr=row["region_fr"],
+                                                       name_ar=row["region_ar"])
                 db.session.add(region)
-            region.name_fr, region.name_ar = row["region_fr"], row["region_ar"]
             code = slug(row["province_fr"])
-            province = provinces.get(code)
-            if province is None:
-                province = provinces[code] = Province(code=code)
-                db.session.add(province)
-            province.region = region
-            province.name_fr, province.name_ar, province.kind = row["province_fr"], row["province_ar"], row["kind"]
+            if code not in provinces:
+                provinces[code] = Province(code=code, region=region, name_fr=row["province_fr"],
+                                           name_ar=row["province_ar"], kind=row["kind"])
+                db.session.add(provinces[code])
     db.session.flush()
     return len(regions), len(provinces)
 
 
 def load_sectors() -> int:
-    existing = {s.code: s for s in db.session.scalars(sa.select(Sector))}
-    for code, name_ar, name_fr in SECTORS:
-        sector = existing.get(code) or Sector(code=code)
-        sector.name_ar, sector.name_fr = name_ar, name_fr
-        db.session.add(sector)
-    db.session.flush()
+    """The default sectors, into an empty table only: afterwards the list is the admins' (a sector they deleted
+    stays deleted)."""
+    if db.session.scalar(sa.select(Sector.id).limit(1)) is None:
+        db.session.add_all(Sector(code=code, name_ar=name_ar, name_fr=name_fr) for code, name_ar, name_fr in SECTORS)
+        db.session.flush()
     return len(SECTORS)
 
 
