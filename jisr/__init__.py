@@ -52,6 +52,9 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     _count_as_files_move()
+    from jisr.documents import storage
+
+    storage.init_app(app)
     migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)

@@ -59,6 +59,15 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(database_url)
 
         self.UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+        # Where documents live: "local" (UPLOAD_DIR, one server) or "s3" (a bucket every app server reaches).
+        self.STORAGE = _env("STORAGE", "local")
+        if self.STORAGE not in ("local", "s3"):
+            raise ConfigError("JISR_STORAGE must be local or s3.")
+        self.S3_BUCKET = _env("S3_BUCKET")
+        self.S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")  # for a store other than AWS (MinIO, Ceph…)
+        self.S3_REGION = _env("S3_REGION")
+        if self.STORAGE == "s3" and not self.S3_BUCKET:
+            raise ConfigError("JISR_S3_BUCKET must be set when JISR_STORAGE=s3.")
         self.MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_MB", 5) * 1024 * 1024
         # Werkzeug refuses bodies above this with 413; leave room for the other form fields.
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 256 * 1024
