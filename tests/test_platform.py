@@ -161,3 +161,25 @@ def test_upgrading_a_filled_database_keeps_its_rows(empty_database, tmp_path):
         assert connection.execute(sa.text("SELECT count(*) FROM user_provinces")).scalar_one() == 1
         assert connection.execute(sa.text("SELECT count(*) FROM users")).scalar_one() == 1
     engine.dispose()
+
+
+def test_a_database_outage_answers_a_translated_page_that_asks_nothing_of_the_database(app, client, auth, make_user,
+                                                                                       monkeypatch):
+    """(With gunicorn and a real outage on PostgreSQL: tests/test_gunicorn.py.)"""
+    import sqlalchemy as sa
+    from flask_babel import force_locale, gettext
+
+    from jisr.extensions import login_manager
+
+    auth.login_as(make_user(locale="fr"))
+
+    def gone(_user_id):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(login_manager, "_user_callback", gone)
+    response = client.get("/applications/?lang=fr")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    with app.test_request_context(), force_locale("fr"):
+        title = gettext("Service briefly unavailable")
+    assert title in response.get_data(as_text=True)
+    assert client.get("/api/v1/files").status_code in (401, 503)

@@ -1,5 +1,6 @@
 """Error pages in the reader's language; nothing the user did should ever show a bare 500."""
 
+import sqlalchemy as sa
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -14,6 +15,9 @@ MESSAGES = {
     422: (_l("Invalid data"), _l("Some information is not valid. Go back and correct it.")),
     429: (_l("Too many attempts"), _l("Too many attempts. Please wait a few minutes and try again.")),
     500: (_l("Something went wrong"), _l("An error happened on our side. Please try again later.")),
+    503: (_l("Service briefly unavailable"),
+          _l("The service is briefly unavailable. What you have already saved is kept: please try again in a few "
+             "minutes.")),
 }
 
 
@@ -34,6 +38,30 @@ def register(app) -> None:
         if _is_api():
             return app.extensions["jisr_api"].handle_http_exception(error)
         return render_error(error.code or 500)
+
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    def database_unavailable(error):
+        """The database went away (restart, failover, network): a page that needs nothing from it, 503 with a
+        Retry-After; the pool's pre-ping reconnects once it is back, without restarting the app."""
+        from flask import g
+
+        from jisr.extensions import db, login_manager
+
+        app.logger.error("Database unavailable: %s", error.__class__.__name__)
+        try:
+            db.session.rollback()
+        except sa.exc.SQLAlchemyError:
+            db.session.close()
+        g._login_user = login_manager.anonymous_user()  # do not ask the database who is signed in
+        if _is_api():
+            from werkzeug.exceptions import ServiceUnavailable
+
+            response = app.make_response(app.extensions["jisr_api"].handle_http_exception(ServiceUnavailable()))
+        else:
+            response = app.make_response(render_error(503))
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error):
