@@ -28,18 +28,19 @@ def plain(value):
 
 
 def schema() -> dict:
-    """Every table's columns, keys, indexes and constraints, as the database reports them."""
+    """Every table's columns, keys, indexes and constraints, as the database reports them (one query per kind)."""
     with db.engine.connect() as connection:
         inspector = sa.inspect(connection)
-        return {name: {
-            "columns": {c["name"]: (repr(c["type"]), c["nullable"], c.get("default"))
-                        for c in inspector.get_columns(name)},
-            "primary key": inspector.get_pk_constraint(name),
-            "foreign keys": sorted(map(plain, inspector.get_foreign_keys(name))),
-            "indexes": sorted(map(plain, inspector.get_indexes(name))),
-            "unique": sorted(map(plain, inspector.get_unique_constraints(name))),
-            "checks": sorted(map(plain, inspector.get_check_constraints(name))),
-        } for name in inspector.get_table_names()}
+        tables = {name: {"columns": {c["name"]: (repr(c["type"]), c["nullable"], c.get("default")) for c in columns}}
+                  for (_schema, name), columns in inspector.get_multi_columns().items()}
+        for aspect, found in (("primary key", inspector.get_multi_pk_constraint()),
+                              ("foreign keys", inspector.get_multi_foreign_keys()),
+                              ("indexes", inspector.get_multi_indexes()),
+                              ("unique", inspector.get_multi_unique_constraints()),
+                              ("checks", inspector.get_multi_check_constraints())):
+            for (_schema, name), value in found.items():
+                tables[name][aspect] = plain(value) if aspect == "primary key" else sorted(map(plain, value))
+        return tables
 
 
 def rows() -> dict[str, list[dict]]:
