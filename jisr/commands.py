@@ -1,10 +1,11 @@
 """`flask --app jisr ...` commands: seed-demo, create-user, send-outbox, send-reminders, rebuild-stats,
-apply-retention, translate."""
+apply-retention, backup, restore, translate."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -24,6 +25,8 @@ def register(app) -> None:
     app.cli.add_command(send_reminders)
     app.cli.add_command(rebuild_stats)
     app.cli.add_command(apply_retention)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
     app.cli.add_command(translate)
 
 
@@ -145,6 +148,74 @@ def apply_retention():
     count = run()
     db.session.commit()
     click.echo(f"{count} applicant(s) anonymised (retention: {retention_days()} days).")
+
+
+@click.command("backup")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def backup(path: Path | None):
+    """Write one archive with the database and every stored document: PATH, or jisr-backup-<date>.tar in
+    PATH if it is a directory (default: the current directory). A name ending in .gz is compressed."""
+    from jisr.backup import backup as run
+    from jisr.backup import size_in_words
+
+    click.echo(f"Backing up {_database()} and the documents in {current_app.config['UPLOAD_DIR']}...")
+    with _said_to_the_operator():
+        outcome = run(path or Path.cwd())
+    manifest, documents = outcome.manifest, outcome.manifest["documents"]
+    click.echo(f"Wrote {outcome.path} ({size_in_words(outcome.path.stat().st_size)}): the database at revision "
+               f"{manifest['alembic_revision']}, {_rows(manifest)}, and {_counted(documents['files'], 'document')} "
+               f"({size_in_words(documents['bytes'])}).")
+    for warning in outcome.warnings:
+        click.secho(f"Warning: {warning}", fg="yellow", err=True)
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace everything the database and the upload directory hold.")
+def restore(path: Path, force: bool):
+    """Restore a backup made by `backup` into an empty database and upload directory (the configured ones),
+    then check every row count and every document's SHA-256."""
+    from jisr.backup import restore as run
+
+    click.echo(f"Restoring {path} into {_database()} and {current_app.config['UPLOAD_DIR']}...")
+    with _said_to_the_operator():
+        outcome = run(path, force=force)
+    manifest = outcome.manifest
+    click.echo(f"Restored the backup of {manifest['created_at']} (Jisr {manifest['version']}): {_rows(manifest)} "
+               f"and {_counted(outcome.documents, 'document')}.")
+    for warning in outcome.warnings:
+        click.secho(f"Warning: {warning}", fg="yellow", err=True)
+    if outcome.advice:
+        click.secho(outcome.advice, fg="yellow", err=True)
+    else:
+        click.echo(f"The database's revision ({manifest['alembic_revision']}) is the code's: ready to serve.")
+
+
+@contextmanager
+def _said_to_the_operator():
+    """Expected failures as one line each, never a traceback (nor a URL with its password)."""
+    from jisr.backup import BackupError
+
+    try:
+        yield
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    except sa.exc.OperationalError as error:
+        raise click.ClickException(f"The database cannot be reached: {error.orig}") from None
+
+
+def _counted(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
+def _rows(manifest: dict) -> str:
+    tables = manifest["tables"]
+    return f"{_counted(sum(tables.values()), 'row')} in {_counted(len(tables), 'table')}"
+
+
+def _database() -> str:
+    """The database's URL without its password, for operators' eyes and logs."""
+    return db.engine.url.render_as_string(hide_password=True)
 
 
 @click.group()

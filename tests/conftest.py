@@ -66,6 +66,28 @@ def postgresql_only(database_url):
         pytest.skip("proven on PostgreSQL (JISR_TEST_DATABASE_URL)")
 
 
+@pytest.fixture
+def make_database(database_url, tmp_path):
+    """Empty databases of the suite's kind, dropped after the test: url = make_database()."""
+    names = []
+
+    def factory() -> str:
+        if database_url.startswith("sqlite"):
+            names.append(f"empty-{len(names)}.sqlite3")
+            return f"sqlite:///{tmp_path / names[-1]}"
+        url, name = _create_postgres_database(os.environ["JISR_TEST_DATABASE_URL"])
+        names.append(name)
+        return url
+
+    yield factory
+    if not database_url.startswith("sqlite") and names:
+        admin = sa.create_engine(os.environ["JISR_TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            for name in names:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def make_app(database_url, tmp_path_factory):
     """Build an app on the test database; keyword arguments override settings."""
