@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import socket
 import urllib.error
 import urllib.request
 from typing import Protocol
@@ -63,11 +62,11 @@ class HttpGateway:
                 status = response.status
         except urllib.error.HTTPError as error:
             raise SmsError(f"the SMS gateway answered HTTP {error.code}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise SmsError(f"the SMS gateway did not answer within {self.timeout:g} s") from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
-            if isinstance(reason, (TimeoutError, socket.timeout)):
+            if isinstance(reason, TimeoutError):
                 raise SmsError(f"the SMS gateway did not answer within {self.timeout:g} s") from None
             raise SmsError(f"the SMS gateway cannot be reached: {type(reason).__name__}") from None
         if not 200 <= status < 300:
