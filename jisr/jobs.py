@@ -49,12 +49,13 @@ def enabled(app: Flask | None = None) -> bool:
 
 
 def connection(app: Flask | None = None) -> redis.Redis:
-    """One connection pool per app, made at first use."""
+    """One connection pool per app and Redis address, made at first use."""
     app = app or current_app._get_current_object()
-    state = app.extensions.setdefault("jisr.jobs", {})
-    if "redis" not in state:
-        state["redis"] = redis.Redis.from_url(app.config["REDIS_URL"], socket_timeout=10, socket_connect_timeout=5)
-    return state["redis"]
+    url = app.config["REDIS_URL"]
+    pools = app.extensions.setdefault("jisr.jobs", {})
+    if url not in pools:
+        pools[url] = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+    return pools[url]
 
 
 def queue(app: Flask | None = None) -> Queue:
