@@ -118,13 +118,15 @@ def _enqueue(func, name: str) -> None:
 @click.command("send-outbox")
 @NOW
 def send_outbox(now: bool):
-    """Deliver pending e-mails and SMS (run from cron to retry what failed). With a job queue: enqueue them."""
+    """Deliver pending e-mails and SMS (run from cron to retry what failed). With a job queue: enqueue those
+    still pending once their own job's retries are over (written while Redis was down, or their job lost)."""
     from jisr import jobs
     from jisr.outbox.models import Channel
     from jisr.outbox.services import deliver_pending, pending_ids
+    from jisr.timeutil import utcnow
 
     if jobs.enabled() and not now:
-        ids = pending_ids()
+        ids = pending_ids(written_before=utcnow() - jobs.retry_cycle())
         found = jobs.enqueue_delivery(ids)
         if ids and not found:
             raise click.ClickException("The job queue cannot be reached; the messages stay pending.")

@@ -54,13 +54,20 @@ def connection(app: Flask | None = None) -> redis.Redis:
     url = app.config["REDIS_URL"]
     pools = app.extensions.setdefault("jisr.jobs", {})
     if url not in pools:
-        pools[url] = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+        # Short timeouts: a request enqueues after its commit, and must not hang on an unwell Redis.
+        pools[url] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
     return pools[url]
 
 
 def queue(app: Flask | None = None) -> Queue:
     app = app or current_app._get_current_object()
     return Queue(app.config.get("JOBS_QUEUE") or "jisr", connection=connection(app))
+
+
+def retry_cycle(app: Flask | None = None) -> timedelta:
+    """How long a job's retries can take: a message still pending after that has lost its job (Redis was down
+    when it was written, or the job was deleted), and `flask send-outbox` enqueues it again."""
+    return timedelta(seconds=sum((app or current_app).config.get("JOBS_RETRY_INTERVALS") or []) + 600)
 
 
 def retry_policy(app: Flask | None = None) -> Retry | None:
@@ -78,9 +85,9 @@ def enqueue_delivery(ids: list[int]) -> list[Job]:
     """A delivery job per batch of message ids, after the commit that wrote them. If Redis is down the messages
     stay pending (nothing is lost): `flask send-outbox` from cron enqueues them again."""
     ids = sorted(set(ids))
+    batches = [ids[i:i + DELIVERY_BATCH] for i in range(0, len(ids), DELIVERY_BATCH)]
     try:
-        return [submit(deliver, ids[i:i + DELIVERY_BATCH], description=f"deliver {len(ids[i:i + DELIVERY_BATCH])}")
-                for i in range(0, len(ids), DELIVERY_BATCH)]
+        return [submit(deliver, batch, description=f"deliver {len(batch)}") for batch in batches]
     except redis.RedisError as error:
         log.error("messages %s left pending, the job queue cannot be reached: %s", ids, error)
         return []

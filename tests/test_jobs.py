@@ -231,6 +231,27 @@ def test_an_admin_deletes_a_failed_job_and_its_message_stays_not_delivered(jobs_
     assert response.status_code == 200
 
 
+def explode():
+    """A job failing as a database error does: the message's later lines quote the data."""
+    raise RuntimeError('duplicate key value violates unique constraint "uq_users_email"\n'
+                       "DETAIL:  Key (email)=(fatima@example.org) already exists.")
+
+
+def test_the_dead_letter_shows_the_exception_line_not_the_data_quoted_after_it(jobs_app, make_user):
+    admin = make_user(role="admin")
+    app = jobs_app(JOBS_RETRY_INTERVALS=[])
+    with app.app_context():
+        job = jobs.submit(explode)
+    run_worker(app)
+    assert failed_ids(app) == [job.id]
+    client = app.test_client()
+    sign_in(client, admin)
+    text = client.get("/admin/jobs/?lang=fr").get_data(as_text=True)
+    assert "Autre tâche" in text and "test_jobs.explode" in text
+    assert "RuntimeError: duplicate key value violates unique constraint" in text
+    assert "fatima" not in text and "DETAIL" not in text
+
+
 def test_with_redis_down_the_request_succeeds_and_the_message_waits_in_the_outbox(make_app, make_user, caplog):
     make_user(email="fatima@example.org")
     app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/13", JOBS=True)  # nothing listens there
@@ -381,18 +402,22 @@ def test_apply_retention_enqueues_a_job_that_the_worker_does(jobs_app, db, make_
     assert job.func_name == "jisr.jobs.apply_retention" and job.return_value() == 1
 
 
-def test_send_outbox_enqueues_the_pending_messages(jobs_app, make_user):
-    app = jobs_app()
-    make_user(phone=PHONE)
-    with app.app_context():
-        from jisr.outbox.services import enqueue
+def test_send_outbox_enqueues_the_messages_left_pending_after_their_jobs_retries(jobs_app, make_user):
+    from jisr.outbox.services import enqueue
+    from jisr.timeutil import utcnow
 
-        first = enqueue(Channel.SMS, PHONE, "", "Jisr: bonjour", "fr").id
+    app = jobs_app()  # retries over 11 minutes: a message pending 22 minutes later has lost its job
+    with app.app_context():
+        lost = enqueue(Channel.SMS, PHONE, "", "Jisr: bonjour", "fr")
+        lost.created_at = utcnow() - timedelta(minutes=22)
+        recent = enqueue(Channel.SMS, PHONE, "", "Jisr: bonjour", "fr")  # its own job is still to come
+        lost, recent = lost.id, recent.id
         _db.session.commit()
         result = app.test_cli_runner().invoke(args=["send-outbox"])
     assert "1 message(s) queued for delivery." in result.output
+    assert [j.args for j in jobs.queue(app).jobs] == [([lost],)]
     run_worker(app)
-    assert [(m.id, m.state) for m in messages()] == [(first, OutboxState.LOGGED)]
+    assert [(m.id, m.state) for m in messages()] == [(lost, OutboxState.LOGGED), (recent, OutboxState.PENDING)]
 
 
 # -- who sees the dead letter ---------------------------------------------------------------------------------

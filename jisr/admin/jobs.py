@@ -4,6 +4,7 @@ attempts and when they failed; retry one (a delivery job then attempts its faile
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -44,12 +45,18 @@ class Overview:
     workers: int
 
 
+#: The line of a traceback that names the exception: `package.module.Class: message` or a built-in `ValueError: …`.
+_EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*(?::|$)"
+                             r"|^[A-Z]\w*(?:Error|Exception|Exit|Interrupt)(?::|$)")
+
+
 def _error(job: Job) -> str:
-    """The last line of the traceback: the exception and its message (ours carry ids only)."""
+    """The last exception's own line, without what follows it (a database error's DETAIL or parameters could
+    quote personal data; our delivery errors carry message ids only)."""
     result = job.latest_result()
     text = (result.exc_string if result is not None else "") or ""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return (lines[-1] if lines else "")[:300]
+    lines = [line.rstrip() for line in text.splitlines() if _EXCEPTION_LINE.match(line)]
+    return (lines[-1] if lines else text.strip().splitlines()[-1] if text.strip() else "")[:300]
 
 
 def _message_ids(job: Job) -> list[int]:

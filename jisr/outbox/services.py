@@ -82,9 +82,11 @@ def deliver_pending(ids: list[int] | None = None, limit: int = 100,
     return len(messages)
 
 
-def pending_ids(limit: int = 1000) -> list[int]:
-    return list(db.session.scalars(sa.select(OutboxMessage.id).where(OutboxMessage.state == OutboxState.PENDING)
-                                   .order_by(OutboxMessage.id).limit(limit)))
+def pending_ids(written_before=None, limit: int = 1000) -> list[int]:
+    query = sa.select(OutboxMessage.id).where(OutboxMessage.state == OutboxState.PENDING)
+    if written_before is not None:
+        query = query.where(OutboxMessage.created_at < written_before)
+    return list(db.session.scalars(query.order_by(OutboxMessage.id).limit(limit)))
 
 
 def deliver_messages(ids: list[int], last: bool, include_failed: bool = False) -> list[int]:
