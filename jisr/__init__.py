@@ -161,6 +161,7 @@ def _count_as_files_move() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from jisr.admin.audit_routes import bp as audit_log_bp
+    from jisr.admin.jobs_routes import bp as jobs_admin_bp
     from jisr.admin.reference_routes import bp as reference_admin_bp
     from jisr.admin.routes import bp as admin_bp
     from jisr.agents.routes import bp as agents_bp
@@ -202,6 +203,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(outcomes_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(audit_log_bp)
+    app.register_blueprint(jobs_admin_bp)
     app.register_blueprint(reference_admin_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(rights_bp)

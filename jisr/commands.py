@@ -1,5 +1,5 @@
 """`flask --app jisr ...` commands: seed-demo, create-user, send-outbox, send-reminders, rebuild-stats,
-apply-retention, backup, restore, translate."""
+apply-retention, backup, restore, worker, translate."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def register(app) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(restore)
     app.cli.add_command(translate)
+    app.cli.add_command(worker)
 
 
 @click.command("seed-reference")
@@ -102,28 +103,57 @@ def create_user(role, full_name, email, phone, provinces, incubator, password):
     click.echo(f"Created {role} account {email or phone}.")
 
 
-@click.command("send-outbox")
-def send_outbox():
-    """Deliver pending e-mails (run from cron to retry what failed at request time)."""
-    from jisr.outbox.services import deliver_pending
+NOW = click.option("--now", is_flag=True, help="Run in this process even when a job queue (JISR_REDIS_URL) is set.")
 
-    click.echo(f"{deliver_pending()} message(s) processed.")
+
+def _enqueue(func, name: str) -> None:
+    import redis
+
+    from jisr import jobs
+
+    try:
+        job = jobs.submit(func, description=name)
+    except redis.RedisError as error:
+        raise click.ClickException(f"The job queue cannot be reached ({error}); run with --now.") from None
+    click.echo(f"Queued as job {job.id}; `flask --app jisr worker` runs it.")
+
+
+@click.command("send-outbox")
+@NOW
+def send_outbox(now: bool):
+    """Deliver pending e-mails and SMS (run from cron to retry what failed). With a job queue: enqueue those
+    still pending once their own job's retries are over (written while Redis was down, or their job lost)."""
+    from jisr import jobs
+    from jisr.outbox.models import Channel
+    from jisr.outbox.services import deliver_pending, pending_ids
+    from jisr.timeutil import utcnow
+
+    if jobs.enabled() and not now:
+        ids = pending_ids(written_before=utcnow() - jobs.retry_cycle())
+        found = jobs.enqueue_delivery(ids)
+        if ids and not found:
+            raise click.ClickException("The job queue cannot be reached; the messages stay pending.")
+        click.echo(f"{len(ids)} message(s) queued for delivery.")
+        return
+    click.echo(f"{deliver_pending(channels=(Channel.EMAIL, Channel.SMS))} message(s) processed.")
 
 
 @click.command("send-reminders")
-def send_reminders():
+@NOW
+def send_reminders(now: bool):
     """Remind applicants of their session of tomorrow (programme's zone). Run from cron, daily or hourly:
-    each convocation is claimed before it is reminded, so it is reminded once whatever the runs."""
+    each convocation is claimed before it is reminded, so it is reminded once whatever the runs. With a job
+    queue the command enqueues the job (or runs it with --now) and the worker delivers the messages."""
+    from jisr import jobs
     from jisr.outbox.services import deliver_pending
-    from jisr.timeutil import utcnow
-    from jisr.workspace.sessions import due_reminders, remind
 
-    now = utcnow()
-    due, sent = due_reminders(now), 0
-    for start in range(0, len(due), 200):  # one transaction per batch: locks held briefly
-        sent += remind(due[start:start + 200], now)
-        db.session.commit()
-    deliver_pending()
+    if jobs.enabled():
+        if not now:
+            return _enqueue(jobs.send_reminders, "send-reminders")
+        sent = jobs.send_reminders()
+    else:
+        sent = jobs.remind_due()
+        deliver_pending()
     click.echo(f"{sent} reminder(s) sent.")
 
 
@@ -139,14 +169,16 @@ def rebuild_stats():
 
 
 @click.command("apply-retention")
-def apply_retention():
+@NOW
+def apply_retention(now: bool):
     """Anonymise the applicants whose files all closed more than JISR_RETENTION_DAYS ago (daily, from cron), and
-    clear the contacts of erasure notices once sent."""
-    from jisr.rights.erasure import apply_retention as run
+    clear the contacts of erasure notices once sent. With a job queue: enqueue the job (or run it with --now)."""
+    from jisr import jobs
     from jisr.rights.erasure import retention_days
 
-    count = run()
-    db.session.commit()
+    if jobs.enabled() and not now:
+        return _enqueue(jobs.apply_retention, "apply-retention")
+    count = jobs.apply_retention()
     click.echo(f"{count} applicant(s) anonymised (retention: {retention_days()} days).")
 
 
@@ -216,6 +248,19 @@ def _rows(manifest: dict) -> str:
 def _database() -> str:
     """The database's URL without its password, for operators' eyes and logs."""
     return db.engine.url.render_as_string(hide_password=True)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+@click.option("--simple", is_flag=True, help="Run jobs in this process instead of a forked child per job.")
+def worker(burst: bool, simple: bool):
+    """Run the jobs of the queue (JISR_REDIS_URL): message delivery, reminders, retention, with their retries."""
+    from jisr import jobs
+
+    if not jobs.enabled():
+        raise click.ClickException("No job queue: set JISR_REDIS_URL (and leave JISR_JOBS unset or 1).")
+    jobs.worker(current_app._get_current_object(), simple=simple).work(burst=burst, with_scheduler=True,
+                                                                       logging_level="INFO")
 
 
 @click.group()

@@ -78,6 +78,24 @@ class Config:
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Background jobs (jisr/jobs.py): in an RQ queue on Redis when JISR_REDIS_URL is set, unless JISR_JOBS=0;
+        # otherwise e-mails go after the request's commit and the rest from the cron commands, as on one machine.
+        self.JOBS = bool(self.REDIS_URL) and _bool("JOBS", True)
+        self.JOBS_QUEUE = _env("JOBS_QUEUE", "jisr")
+        # Seconds before each retry of a failed job (back-off); a job runs once more than there are intervals.
+        self.JOBS_RETRY_INTERVALS = [int(s) for s in (_env("JOBS_RETRY_INTERVALS", "30,300,1800") or "").split(",")
+                                     if s.strip()]
+
+        # SMS: "log" (written to the log), "http" (a gateway's HTTP API), or "package.module:factory".
+        self.SMS_GATEWAY = _env("SMS_GATEWAY", "log")
+        self.SMS_URL = _env("SMS_URL")
+        self.SMS_TOKEN = _env("SMS_TOKEN")
+        self.SMS_SENDER = _env("SMS_SENDER")
+        self.SMS_TIMEOUT = float(_env("SMS_TIMEOUT", "10") or 10)
+        if self.SMS_GATEWAY not in ("log", "http") and ":" not in self.SMS_GATEWAY:
+            raise ConfigError("JISR_SMS_GATEWAY must be log, http or package.module:factory.")
+        if self.SMS_GATEWAY == "http" and not self.SMS_URL:
+            raise ConfigError("JISR_SMS_URL must be set when JISR_SMS_GATEWAY=http.")
 
         self.MAIL_SERVER = _env("MAIL_SERVER")
         self.MAIL_PORT = _int("MAIL_PORT", 25)

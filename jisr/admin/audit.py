@@ -25,7 +25,7 @@ from jisr.timeutil import aware
 PAGE_SIZE = 50
 #: The families of actions (the part before the dot), in the order the filter lists them.
 FAMILIES = ("admin", "agent", "application", "association", "auth", "call", "convocation", "document",
-            "duplicate", "eligibility", "incubator", "outcome", "programme", "routing", "session", "user",
+            "duplicate", "eligibility", "incubator", "job", "outcome", "programme", "routing", "session", "user",
             "workspace", "audit")
 
 

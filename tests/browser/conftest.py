@@ -108,6 +108,16 @@ def server_errors(live_app):
     assert not handler.records, "the server logged errors:\n" + "\n".join(handler.records)
 
 
+@pytest.fixture(autouse=True)
+def live_settings(live_app):
+    """A page's setup may change the live app's settings (pages_jobs.py gives it a job queue): put back after
+    each test."""
+    saved = dict(live_app.config)
+    yield
+    live_app.config.clear()
+    live_app.config.update(saved)
+
+
 @pytest.fixture(scope="session")
 def saved_pages(tmp_path_factory):
     """Where audited pages are saved as served, for one run of the Nu HTML checker over all of them."""

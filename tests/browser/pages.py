@@ -349,6 +349,7 @@ from . import (  # noqa: E402
     pages_calls,
     pages_coordination,
     pages_incubators,
+    pages_jobs,
     pages_outcomes,
     pages_programmes,
     pages_reference,
@@ -361,7 +362,7 @@ from . import (  # noqa: E402
 
 for _feature in (pages_calls, pages_selection, pages_incubators, pages_coordination, pages_sessions, pages_outcomes,
                  pages_workspace, pages_admin, pages_stats, pages_rights,
-                 pages_api, pages_programmes, pages_reference):
+                 pages_api, pages_programmes, pages_reference, pages_jobs):
     ROLES.update(_feature.ROLES)
     PAGES.extend(_feature.PAGES)
 
