@@ -119,6 +119,21 @@ def registered_people(agent: User) -> sa.Select:
     )
 
 
+def registered_person_or_404(user_id: int, agent: User | None = None) -> User:
+    """Someone an agent registered and still acts for (a new claim code, a new consent text read to her): her
+    account not taken over yet, and a file of hers in the agent's scope, so an agent moved to other provinces
+    no longer acts for the people of the ones she left."""
+    agent = agent if agent is not None else current_user
+    if not agent.is_authenticated:
+        abort(404)
+    found = db.session.scalar(sa.select(User).where(
+        User.id == user_id, User.registered_by_id == agent.id, User.claimed_at.is_(None),
+        User.id.in_(sa.select(Application.applicant_id).where(application_scope(agent)))))
+    if found is None:
+        abort(404)
+    return found
+
+
 def scoped_applications(user: User) -> sa.Select:
     return sa.select(Application).where(application_scope(user))
 

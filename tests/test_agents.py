@@ -221,6 +221,32 @@ def test_a_new_code_replaces_the_old_one(app, client, auth, agent, province, db)
     assert app.test_client().post("/account/claim", data={**data, "code": second}).status_code == 302
 
 
+def test_an_agent_moved_to_other_provinces_no_longer_acts_for_the_people_she_left(client, auth, agent, province,
+                                                                                   db, programme):
+    from jisr.programmes import consent
+
+    auth.login_as(agent)
+    register(client, province("midelt").id)
+    user = db.session.scalar(sa.select(User).where(User.phone == PHONE))
+    application = db.session.scalar(sa.select(Application).where(Application.applicant_id == user.id))
+    application.status, application.reference = Status.SUBMITTED, "JISR-2026-000077"
+    db.session.commit()
+    consent.publish(programme, "نص جديد", "Nouveau texte", agent, utcnow().date())
+    db.session.commit()
+    assert client.get(f"/agent/people/{user.id}/consent").status_code == 200
+    assert client.post(f"/agent/people/{user.id}/resend-code").status_code == 302
+
+    agent.provinces = [province("errachidia")]  # an admin moved her: Midelt is no longer hers
+    db.session.commit()
+    assert client.get(f"/applications/{application.id}").status_code == 404
+    assert client.get(f"/agent/people/{user.id}/consent").status_code == 404
+    response = client.post(f"/agent/people/{user.id}/consent", data={"method": "read_aloud", "confirm": "y"})
+    assert response.status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count(Consent.id)).where(Consent.user_id == user.id)) == 0
+    assert client.post(f"/agent/people/{user.id}/resend-code").status_code == 404
+    assert "Itto Ait Ali" in client.get("/agent/?lang=fr").data.decode()  # her list still shows where it stands
+
+
 def test_agents_list_only_the_people_they_registered_page_by_page(client, auth, agent, make_user, province, db,
                                                                    programme):
     other_agent = make_user(role="agent", provinces=[province("errachidia")])

@@ -457,3 +457,33 @@ def test_a_name_shared_by_many_shows_twenty_possible_duplicates_and_counts_the_r
     section = re.search(r'<section aria-labelledby="duplicates-title".*?</section>', html, re.S).group(0)
     assert section.count('name="duplicate-other"') == 20
     assert "4 autres dossiers lui ressemblent aussi" in section
+
+
+def test_a_look_alike_outside_her_scope_is_counted_never_named(client, auth, db, make_workspace, make_incubator,
+                                                                make_file, make_user):
+    """Every file of make_file has the same Arabic name and birth date. The one routed to another incubator (another
+    province) is counted on her page, without its name or reference, and she cannot record a verdict on it."""
+    from jisr.routing import services as routing
+    from jisr.workspace.models import DuplicateResolution
+
+    ws = make_workspace(files=2)
+    make_incubator(provinces=("zagora",))
+    elsewhere = make_file(province_code="zagora")
+    routing.route(elsewhere)
+    db.session.commit()
+    assert elsewhere.incubator_id not in (None, ws.incubator.id)
+    path = f"/workspace/files/{ws.files[0].id}"
+
+    auth.login_as(ws.manager)
+    html = html_module.unescape(page(client, f"{path}?lang=fr"))
+    section = re.search(r'<section aria-labelledby="duplicates-title".*?</section>', html, re.S).group(0)
+    assert ws.files[1].reference in section and section.count('name="duplicate-other"') == 1
+    assert elsewhere.reference not in html
+    assert "1 autre dossier actif, que vous ne pouvez pas ouvrir, lui ressemble aussi" in section
+    post(client, f"{path}/duplicates", {"duplicate-other": str(elsewhere.id), "duplicate-verdict": "not_duplicate"},
+         422)
+    assert db.session.scalar(sa.select(sa.func.count(DuplicateResolution.id))) == 0
+
+    auth.login_as(make_user(role="admin"))
+    html = html_module.unescape(page(client, f"{path}?lang=fr"))
+    assert elsewhere.reference in html and "que vous ne pouvez pas ouvrir" not in html

@@ -13,7 +13,7 @@ from jisr.agents import services
 from jisr.agents.forms import AttestConsentForm, NewApplicantForm
 from jisr.applications.steps import next_step
 from jisr.auth.models import User
-from jisr.authz import Permission, permission_required, registered_people
+from jisr.authz import Permission, permission_required, registered_people, registered_person_or_404
 from jisr.extensions import db
 from jisr.forms import CsrfForm
 from jisr.i18n import LANGUAGE_NAMES, available_languages, is_language_switch
@@ -64,9 +64,7 @@ def new():
 @permission_required(Permission.ASSIST)
 def resend_code(user_id: int):
     CsrfForm().validate_on_submit() or abort(400)
-    user = db.session.scalar(sa.select(User).where(User.id == user_id, User.registered_by_id == current_user.id))
-    if user is None:
-        abort(404)
+    user = registered_person_or_404(user_id)
     try:
         services.resend_claim_code(current_user, user)
     except services.AgentError as error:
@@ -80,10 +78,7 @@ def resend_code(user_id: int):
 @permission_required(Permission.ASSIST)
 def consent_again(user_id: int):
     """A new consent text for someone whose account the agent still holds: read to her, then attested."""
-    user = db.session.scalar(sa.select(User).where(User.id == user_id, User.registered_by_id == current_user.id,
-                                                   User.claimed_at.is_(None)))
-    if user is None:
-        abort(404)
+    user = registered_person_or_404(user_id)
     found = consent.pending(user)
     if not found:
         user.consent_due = False

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from jisr.applications.models import CLOSED_STATES, ApplicantProfile, Application, Status
 from jisr.audit.services import record
 from jisr.auth.models import User
+from jisr.authz import application_scope
 from jisr.extensions import db
 from jisr.timeutil import utcnow
 from jisr.workspace.duplicates import PersonNames, names_match
@@ -112,6 +113,18 @@ def possible_duplicates(application: Application) -> list[Match]:
         if reasons or resolution is not None:
             matches.append(Match(other, other_profile, tuple(reasons), resolution))
     return matches
+
+
+def within_scope(matches: list[Match], user: User) -> tuple[list[Match], int]:
+    """The matches whose other file `user` may see, and how many others there are. Matching looks at every
+    active file, so staff are warned of a look-alike elsewhere; who it is and where stays with those whose
+    scope holds that file (one query)."""
+    if not matches:
+        return [], 0
+    seen = set(db.session.scalars(sa.select(Application.id).where(
+        Application.id.in_([m.application.id for m in matches]), application_scope(user))))
+    shown = [m for m in matches if m.application.id in seen]
+    return shown, len(matches) - len(shown)
 
 
 def resolve(application: Application, other: Application, verdict: Verdict | str, by_user: User,

@@ -143,9 +143,12 @@ def _render_file(application, status: int = 200, **forms):
     decisions, incubators = routing_history(application)
     messages = list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.application_id == application.id)
                                        .order_by(OutboxMessage.id.desc()).limit(50)))
-    # Linked pairs first (staff's own decisions), then the others; a name and birth date shared by many people
-    # must not turn the page into a list of hundreds.
-    duplicates = sorted(duplicate_services.possible_duplicates(application), key=lambda m: not m.linked)
+    # Only files of the reader's scope are named; the others are counted (a look-alike in another incubator or
+    # province is worth knowing of, but its name and reference are not hers to read). Linked pairs first (staff's
+    # own decisions); a name and birth date shared by many people must not turn the page into a list of hundreds.
+    shown, elsewhere = duplicate_services.within_scope(duplicate_services.possible_duplicates(application),
+                                                       current_user)
+    duplicates = sorted(shown, key=lambda m: not m.linked)
     return render_template(
         "workspace/file.html", application=application, profile=profile_for(application.applicant),
         documents=documents_for(application), describe=describe, actions=actions,
@@ -154,6 +157,7 @@ def _render_file(application, status: int = 200, **forms):
         entries=services.stage_entries(application), criteria=criteria, sheets=sheets,
         scores={(s.id, score.criterion_id): score.score for s in sheets for score in s.scores},
         duplicates=duplicates[:DUPLICATES_SHOWN], duplicates_hidden=max(len(duplicates) - DUPLICATES_SHOWN, 0),
+        duplicates_elsewhere=elsewhere,
         may_go_to_commission=services.may_go_to_commission(application),
         simple={action: forms.get(f"{action}_form") or blank(ActionForm, prefix=action) for action in SIMPLE},
         info_form=forms.get("info_form") or blank(InfoRequestForm, prefix="info"),
@@ -307,7 +311,9 @@ def assessment(application_id: int):
 def duplicates(application_id: int):
     application = get_application_or_404(application_id)
     form = DuplicateForm(prefix="duplicate")
-    candidates = {str(match.application.id): match for match in duplicate_services.possible_duplicates(application)}
+    shown, _elsewhere = duplicate_services.within_scope(duplicate_services.possible_duplicates(application),
+                                                        current_user)
+    candidates = {str(match.application.id): match for match in shown}
     if not form.validate_on_submit() or form.other.data not in candidates:
         flash(_("Choose your conclusion about the possible duplicate."), "error")
         return _render_file(application, status=422)
