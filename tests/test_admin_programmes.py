@@ -410,7 +410,12 @@ def test_a_file_sent_after_a_new_version_consents_to_it(client, auth, db, admin,
 
 
 def test_publishing_the_same_text_again_is_refused(app, client, auth, db, admin, programme):
+    from jisr.programmes import consent
+
     auth.login_as(admin)
+    with app.test_request_context():
+        built_in = {"body_ar": consent.built_in_text("ar"), "body_fr": consent.built_in_text("fr")}
+    assert client.post(f"/admin/programmes/{programme.id}/consent", data=built_in).status_code == 422
     data = {"body_ar": "نص الموافقة", "body_fr": "Texte"}
     assert client.post(f"/admin/programmes/{programme.id}/consent", data=data).status_code == 303
     response = client.post(f"/admin/programmes/{programme.id}/consent", data=data)

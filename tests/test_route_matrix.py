@@ -223,6 +223,10 @@ TABLE: dict[str, E] = {
     "programmes_admin.remove": E((AD,), {"programme_id": "programme", "grid_key": ("stages", "stages"),
                                          "item_id": "grid_item"}, acts=True),
     "erasure_admin.requests": E((AD,)),
+    # Without a queue (JISR_REDIS_URL unset here) the failed jobs' actions do not exist: 404 for admins too.
+    "jobs_admin.index": E((AD,)),
+    "jobs_admin.act": E((AD,), {"job_id": ("0" * 32, "0" * 32), "action": ("delete", "delete")}, ok=404,
+                        expect={(ADMIN, "out"): 404}),
     "erasure_admin.decide": E((AD,), {"request_id": "erasure_request", "decision": ("refuse", "refuse")}),
     "stats.dashboard": E((CO,)),
     "stats.export_dashboard": E((CO,), {"fmt": ("csv", "csv")}),

@@ -141,7 +141,9 @@ def consent_text(programme_id: int):
     form = ConsentForm(data={"body_ar": now.text.body_ar if now.text else consent.built_in_text("ar"),
                              "body_fr": now.text.body_fr if now.text else consent.built_in_text("fr")})
     if not is_language_switch() and form.validate_on_submit():
-        if now.text is not None and (form.body_ar.data, form.body_fr.data) == (now.text.body_ar, now.text.body_fr):
+        current = ((now.text.body_ar, now.text.body_fr) if now.text else
+                   (consent.built_in_text("ar"), consent.built_in_text("fr")))
+        if (form.body_ar.data.strip(), form.body_fr.data.strip()) == tuple(b.strip() for b in current):
             form.body_fr.errors = [_("The text is the same as the current version: change it before publishing.")]
         else:
             text = consent.publish(programme, form.body_ar.data, form.body_fr.data, current_user, local_today())
