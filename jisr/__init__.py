@@ -34,6 +34,7 @@ def create_app(config: object | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_extensions(app)
+    register_security(app)
     register_request_handling(app)
     register_blueprints(app)
     from jisr.api.routes import init_app as init_api
@@ -110,6 +111,13 @@ def _sqlite_pragmas(app: Flask) -> None:
         cursor.close()
 
 
+def register_security(app: Flask) -> None:
+    """Security headers and cache rules on every response, error pages included (jisr/security.py)."""
+    from jisr import security
+
+    security.init_app(app)
+
+
 def register_request_handling(app: Flask) -> None:
     """One commit per request, in one place: success commits, anything else rolls back."""
     from flask import g
@@ -128,14 +136,6 @@ def register_request_handling(app: Flask) -> None:
             deliver_queued()
         else:
             db.session.rollback()
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        )
         return response
 
     @app.teardown_request

@@ -1,0 +1,193 @@
+"""Hardening, through the HTTP client: what every response tells the browser (security headers, caching),
+cookies, sessions renewed at sign-in and ended elsewhere when a password or a role changes, rate limits
+(shared through Redis), the pause on sign-in after repeated failures and the way back, redirects that stay
+on the site, error pages without a trace of the code, and uploads that never open as a page."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import force_locale, gettext, ngettext
+from journey import png_bytes
+
+from jisr.applications.services import start_application
+from jisr.extensions import db as _db
+from jisr.extensions import limiter
+from jisr.outbox.models import OutboxMessage
+
+PASSWORD = "Tafilalet-2026!"  # what make_user gives
+NEW_PASSWORD = "Une autre clé 2026"
+PNG = png_bytes()
+HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
+SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+       b"<script>alert(document.cookie)</script></svg>")
+GENERIC_ERROR = "The phone number, e-mail address or password is not right. Check them and try again."
+PAUSED = ("Sign-in with this phone number or e-mail address is paused for %(num)d minute, after too many "
+          "attempts with a wrong password. To sign in now, choose a new password with “I forgot my password”.",
+          "Sign-in with this phone number or e-mail address is paused for %(num)d minutes, after too many "
+          "attempts with a wrong password. To sign in now, choose a new password with “I forgot my password”.")
+
+
+@pytest.fixture
+def other_app(make_app):
+    """Apps with other settings on the same database. The limiter is one global object whose `enabled` and
+    storage follow the last app built (see test_auth.other_app): leave neither behind."""
+    enabled_before = limiter.enabled
+    yield make_app
+    limiter.enabled = enabled_before
+    limiter._storage_dead = False  # a test with Redis out of reach must not send later ones to the fallback
+
+
+def login(client, identifier="0612345678", password=PASSWORD, lang="fr", **extra):
+    return client.post(f"/account/login?lang={lang}", data={"identifier": identifier, "password": password, **extra})
+
+
+def set_cookies(response) -> dict[str, str]:
+    """Set-Cookie headers by cookie name (attributes kept as sent)."""
+    return {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
+
+
+def field_errors(response) -> dict[str, str]:
+    found = re.findall(r'<p class="field-error" id="([\w-]+)-error"><span class="visually-hidden">[^<]*</span>'
+                       r"\s*(.*?)</p>", response.get_data(as_text=True), re.S)
+    return {field: html.unescape(message.strip()) for field, message in found}
+
+
+def in_language(app, lang: str, message: str, plural: str | None = None, **values) -> str:
+    """The message as a reader of `lang` sees it (as test_auth.in_language): once the catalogue is compiled
+    it must really be translated."""
+    with app.test_request_context(f"/?lang={lang}"), force_locale(lang):
+        text = ngettext(message, plural, values["num"]) if plural else gettext(message, **values)
+    if (Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]) / lang / "LC_MESSAGES" / "messages.mo").exists():
+        english = (plural if plural and values["num"] != 1 else message) % values if values else message
+        assert text != english, f"{message!r} is not translated in {lang}"
+    return text
+
+
+def signed_in(client) -> bool:
+    with client.session_transaction() as session:
+        return "_user_id" in session
+
+
+def reset_code_from_outbox() -> str:
+    message = _db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    return re.search(r"\b(\d{6})\b", message.body).group(1)
+
+
+def paused(app, lang: str, minutes: int) -> str:
+    return in_language(app, lang, *PAUSED, num=minutes)
+
+
+# -- headers ------------------------------------------------------------------------------------------------
+
+def assert_security_headers(response) -> None:
+    policy = dict(part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
+    assert policy["default-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+    assert policy["script-src"] == "'none'" and policy["style-src"] == "'self'"
+    assert policy["object-src"] == "'none'" and policy["base-uri"] == "'none'"
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+INLINE = re.compile(r"""<script|<style|\sstyle\s*=|\son[a-z]+\s*=|javascript:""", re.I)
+
+
+def test_no_template_has_inline_script_style_or_event_handler(app):
+    """What the policy refuses (script-src 'none', style-src 'self'): styles belong in static/jisr.css (or
+    print.css), SVG charts use presentation attributes. tests/browser/test_csp.py checks pages in a browser."""
+    found = []
+    for path in sorted(Path(app.template_folder).rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if INLINE.search(line):
+                found.append(f"{path.relative_to(app.template_folder)}:{number}: {line.strip()[:120]}")
+    assert not found, "inline script or style in templates:\n" + "\n".join(found)
+
+
+def test_public_private_and_error_pages_carry_the_security_headers(client, auth, make_user):
+    assert_security_headers(client.get("/"))
+    assert_security_headers(client.get("/account/login"))
+    assert_security_headers(client.post("/account/login", data={}))  # 422
+    assert_security_headers(client.get("/no-such-page"))  # 404
+    auth.login_as(make_user())
+    assert_security_headers(client.get("/applications/"))
+
+
+def test_an_error_page_from_a_view_that_failed_carries_them_too(other_app):
+    app = other_app(TESTING=False)
+    app.add_url_rule("/boom", "boom", lambda: 1 / 0)
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert_security_headers(response)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_pages_that_may_show_personal_data_are_never_stored_static_files_are(app, client, auth, make_user, programme):
+    user = make_user()
+    application = start_application(user, programme)
+    _db.session.commit()
+    auth.login_as(user)
+    for path in ["/applications/", f"/applications/{application.id}", f"/applications/{application.id}/identity",
+                 "/dashboard", "/"]:
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == "no-store", path
+        assert "Expires" not in response.headers
+    static = client.get("/static/jisr.css")
+    assert "no-store" not in static.headers.get("Cache-Control", "") and "max-age=" in static.headers["Cache-Control"]
+    static.close()
+
+
+def test_without_https_there_is_no_hsts_and_cookies_are_not_secure_only(client, make_user):
+    make_user(phone="+212612345678")
+    response = login(client, remember="y")
+    assert response.status_code == 302
+    assert "Strict-Transport-Security" not in response.headers
+    cookies = set_cookies(response)
+    assert "Secure" not in cookies["session"] and "Secure" not in cookies["remember_token"]
+
+
+def test_session_and_remember_cookies_are_http_only_and_same_site(client, make_user):
+    make_user(phone="+212612345678")
+    cookies = set_cookies(login(client, remember="y"))
+    for name in ("session", "remember_token"):
+        assert "HttpOnly" in cookies[name] and "SameSite=Lax" in cookies[name], cookies[name]
+    assert client.application.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=30)  # not Flask-Login's year
+
+
+def test_jisr_https_turns_on_hsts_and_secure_only_cookies(monkeypatch, other_app, make_user):
+    monkeypatch.setenv("JISR_HTTPS", "1")
+    app = other_app()
+    assert app.config["PREFERRED_URL_SCHEME"] == "https"
+    make_user(phone="+212612345678")
+    client = app.test_client()
+    assert client.get("/").headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    cookies = set_cookies(login(client, remember="y"))
+    for name in ("session", "remember_token"):
+        assert "Secure" in cookies[name] and "HttpOnly" in cookies[name], cookies[name]
+
+
+def test_production_means_https_unless_told_otherwise(monkeypatch):
+    from jisr.config import Config
+
+    monkeypatch.setenv("JISR_ENV", "production")
+    monkeypatch.setenv("JISR_DATABASE_URL", "sqlite://")
+    assert Config().HTTPS and Config().SESSION_COOKIE_SECURE
+    monkeypatch.setenv("JISR_HTTPS", "0")  # a pilot on a local network without TLS
+    assert not Config().HTTPS and not Config().SESSION_COOKIE_SECURE
+
+
+def test_the_large_print_convocation_pdf_needs_no_inline_style(app):
+    """Her large print is a class on the PDF's page (print.css), not a <style> in the page."""
+    from flask import render_template_string
+
+    with app.test_request_context("/"):
+        html = render_template_string('{% extends "base.html" %}{% block pdf_classes %} large-print{% endblock %}',
+                                      pdf=True)
+    assert 'class="pdf large-print"' in html and "<style" not in html
+    assert ".pdf.large-print body" in (Path(app.static_folder) / "print.css").read_text(encoding="utf-8")
