@@ -84,12 +84,19 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
         from jisr.auth.models import User
 
-        # A deactivated account is signed out at its next request, not only refused at the next sign-in.
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        parsed = User.parse_session_id(session_id)
+        user = db.session.get(User, parsed[0]) if parsed else None
+        # A deactivated account is signed out at its next request, not only refused at the next sign-in; a
+        # session opened before her password or role changed is over (User.end_sessions).
+        if user is None or not user.active or user.session_version != parsed[1]:
+            from jisr.auth.signin import drop_session
+
+            drop_session()
+            return None
+        return user
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_pragmas(app)

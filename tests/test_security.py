@@ -16,9 +16,11 @@ from flask_babel import force_locale, gettext, ngettext
 from journey import png_bytes
 
 from jisr.applications.services import start_application
+from jisr.auth.models import User
 from jisr.extensions import db as _db
 from jisr.extensions import limiter
 from jisr.outbox.models import OutboxMessage
+from jisr.timeutil import utcnow
 
 PASSWORD = "Tafilalet-2026!"  # what make_user gives
 NEW_PASSWORD = "Une autre clé 2026"
@@ -180,6 +182,118 @@ def test_production_means_https_unless_told_otherwise(monkeypatch):
     assert Config().HTTPS and Config().SESSION_COOKIE_SECURE
     monkeypatch.setenv("JISR_HTTPS", "0")  # a pilot on a local network without TLS
     assert not Config().HTTPS and not Config().SESSION_COOKIE_SECURE
+
+
+# -- sessions -----------------------------------------------------------------------------------------------
+
+def test_signing_in_starts_a_new_session_and_keeps_only_the_language(app, client, make_user):
+    make_user(phone="+212612345678")
+    client.get("/account/login?lang=fr")
+    with client.session_transaction() as session:
+        session["planted"] = "by someone who used this computer before"
+        session["csrf_token"] = "a-token-its-author-knows"
+    before = client.get_cookie("session").value
+    assert login(client).status_code == 302
+    with client.session_transaction() as session:
+        assert "planted" not in session and "csrf_token" not in session
+        assert session["lang"] == "fr" and session["_user_id"]
+    assert client.get_cookie("session").value != before
+    stale = app.test_client()
+    stale.set_cookie("session", before)
+    assert stale.get("/applications/").status_code == 302  # the cookie from before is nobody's session
+
+
+def test_a_csrf_token_from_before_signing_in_is_refused_after(other_app, make_user):
+    make_user(phone="+212612345678")
+    client = other_app(WTF_CSRF_ENABLED=True).test_client()
+
+    def token(path):
+        return re.search(r'name="csrf_token"[^>]* value="([^"]+)"', client.get(path).text).group(1)
+
+    before = token("/account/login")
+    response = client.post("/account/login", data={"identifier": "0612345678", "password": PASSWORD,
+                                                   "csrf_token": before})
+    assert response.status_code == 302
+    assert client.post("/account/logout", data={"csrf_token": before}).status_code == 400
+    assert client.post("/account/logout", data={"csrf_token": token("/applications/")}).status_code == 302
+
+
+def test_signing_out_leaves_nothing_of_hers_in_the_session(client, make_user):
+    make_user(phone="+212612345678")
+    login(client)
+    with client.session_transaction() as session:
+        session["reset_identifier"] = "0612345678"
+    client.post("/account/logout")
+    with client.session_transaction() as session:
+        assert set(session) <= {"lang", "_remember", "_flashes"}
+
+
+def test_a_new_password_ends_her_other_sessions_and_remember_me_cookies(app, db, make_user):
+    make_user(phone="+212612345678")
+    phone_of_her_ex = app.test_client()
+    assert login(phone_of_her_ex, remember="y").status_code == 302
+    remembered = phone_of_her_ex.get_cookie("remember_token").value
+    assert phone_of_her_ex.get("/applications/").status_code == 200
+
+    hers = app.test_client()
+    hers.post("/account/reset", data={"identifier": "0612345678"})
+    response = hers.post("/account/reset/confirm", data={"identifier": "0612345678", "code": reset_code_from_outbox(),
+                                                         "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+    assert response.status_code == 302 and signed_in(hers)
+    assert hers.get("/applications/").status_code == 200  # this device: signed in with the new password
+
+    assert phone_of_her_ex.get("/applications/").status_code == 302
+    assert not signed_in(phone_of_her_ex)
+    with_cookie_only = app.test_client()
+    with_cookie_only.set_cookie("remember_token", remembered)
+    assert with_cookie_only.get("/applications/").status_code == 302
+
+
+def test_a_role_change_ends_the_sessions_of_the_person_changed(app, db, make_user, province):
+    admin = make_user(role="admin")
+    person = make_user(role="coordinator", provinces=[province("errachidia")])
+    theirs, admins = app.test_client(), app.test_client()
+    for client, user in ((theirs, person), (admins, admin)):
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = user.get_id(), True
+    assert theirs.get("/coordination/files/").status_code == 200
+    response = admins.post(f"/admin/users/{person.id}", data={"role": "agent", "provinces": [province("midelt").id]})
+    assert response.status_code in (302, 303)
+    assert theirs.get("/coordination/files/").status_code == 302 and not signed_in(theirs)
+    assert admins.get(f"/admin/users/{person.id}").status_code == 200  # the admin's own session goes on
+    assert login(theirs, person.phone).status_code == 302  # she signs in again, as an agent now
+    assert theirs.get("/agent/").status_code == 200
+
+
+def test_a_representative_selected_as_incubator_manager_signs_in_again(app, db, make_user, make_call,
+                                                                         make_association):
+    call = make_call()
+    association = make_association(call, status="submitted")
+    representative = db.session.get(User, association.representative_id)
+    theirs, admins = app.test_client(), app.test_client()
+    for client, user in ((theirs, representative), (admins, make_user(role="admin"))):
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = user.get_id(), True
+    assert theirs.get("/calls/mine").status_code == 200
+    call.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    response = admins.post(f"/selection/associations/{association.id}/select", data={"select-reason": "ranked_high"})
+    assert response.status_code == 303
+    assert theirs.get("/calls/mine").status_code == 302 and not signed_in(theirs)
+
+
+def test_a_deactivated_account_reactivated_does_not_bring_old_sessions_back(app, db, make_user):
+    admin, person = make_user(role="admin"), make_user(role="coordinator", phone="+212612345678")
+    theirs, admins = app.test_client(), app.test_client()
+    assert login(theirs).status_code == 302
+    with admins.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = admin.get_id(), True
+    assert admins.post(f"/admin/users/{person.id}/deactivate").status_code in (302, 303)
+    assert admins.post(f"/admin/users/{person.id}/activate").status_code in (302, 303)
+    db.session.expire_all()
+    assert db.session.get(User, person.id).active
+    theirs.get("/")
+    assert not signed_in(theirs)
 
 
 def test_the_large_print_convocation_pdf_needs_no_inline_style(app):

@@ -7,11 +7,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from jisr.auth import services
 from jisr.auth.forms import LoginForm, RegisterForm, ResetConfirmForm, ResetRequestForm
 from jisr.auth.passwords import check_password
+from jisr.auth.signin import end_session, start_session
 from jisr.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
@@ -54,7 +55,7 @@ def register():
         except services.AccountError as error:
             _add_error(form, error)
         else:
-            login_user(user)
+            start_session(user)
             flash(_("Welcome %(name)s! Your account is ready.", name=user.full_name), "success")
             return redirect(url_for("main.dashboard"))
     return _render("auth/register.html", form)
@@ -70,7 +71,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.identifier.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             flash(_("You are signed in."), "success")
             return redirect(target or url_for("main.dashboard"))
         # One message whatever went wrong: it must not tell whether an account exists.
@@ -83,7 +84,7 @@ def login():
 def logout():
     if current_user.is_authenticated:
         services.logout(current_user._get_current_object())
-        logout_user()
+        end_session()
         flash(_("You are signed out."), "info")
     return redirect(url_for("main.home"))
 
@@ -134,8 +135,7 @@ def _confirm_code(claim: bool):
             form.password.errors = [str(error)]
             return _render("auth/reset_confirm.html", form, claim=claim)
         services.complete_reset(user, reset, form.password.data)
-        session.pop("reset_identifier", None)
-        login_user(user)
+        start_session(user)  # the new password's session: every other one has just ended
         if claim:
             flash(_("Your account is now yours alone. You are signed in."), "success")
         else:

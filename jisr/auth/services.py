@@ -261,8 +261,10 @@ def check_reset_code(identifier: str, code: str) -> tuple[User, PasswordResetCod
 def complete_reset(user: User, reset: PasswordResetCode, password: str) -> None:
     """Change the password and spend the code. The password rules were checked by the caller.
     A code proves she holds the phone or mailbox, so it also completes the claim of an account an
-    agent opened for her: from then on the agent no longer reaches her file."""
+    agent opened for her: from then on the agent no longer reaches her file. It also ends every session
+    opened before (the caller signs this device in again)."""
     user.set_password(password)
+    user.end_sessions()  # whoever knew the old password is signed out everywhere
     reset.used_at = utcnow()
     if user.awaiting_claim:
         user.claimed_at = reset.used_at

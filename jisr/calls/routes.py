@@ -4,12 +4,13 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from jisr.auth import services as accounts
 from jisr.auth.forms import RegisterForm
 from jisr.auth.models import Role
+from jisr.auth.signin import start_session
 from jisr.authz import Permission, get_association_or_404, own_association_or_404, permission_required
 from jisr.calls import services
 from jisr.calls.forms import (
@@ -91,7 +92,7 @@ def register(call_id: int):
             field.errors = [*field.errors, str(error)]
         else:
             association = services.start(call, user, utcnow())
-            login_user(user)
+            start_session(user)
             flash(_("Welcome %(name)s! Your account is ready: fill in your association's application.",
                     name=user.full_name), "success")
             return redirect(url_for(".organisation", association_id=association.id))
