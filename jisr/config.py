@@ -105,6 +105,10 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         # "Remember me" on a phone shared in the family lasts a month, not Flask-Login's year.
         self.REMEMBER_COOKIE_DURATION = timedelta(days=30)
+        # Sign-in for one phone number or e-mail address pauses after this many failures within
+        # LOCKOUT_MINUTES, for LOCKOUT_MINUTES; choosing a new password with a code ends the pause.
+        self.LOCKOUT_ATTEMPTS = _int("LOCKOUT_ATTEMPTS", 10)
+        self.LOCKOUT_MINUTES = _int("LOCKOUT_MINUTES", 15)
         self.WTF_CSRF_TIME_LIMIT = None  # a form left open for a long visit must still submit
         self.SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
 

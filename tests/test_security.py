@@ -16,7 +16,8 @@ from flask_babel import force_locale, gettext, ngettext
 from journey import png_bytes
 
 from jisr.applications.services import start_application
-from jisr.auth.models import User
+from jisr.audit.models import AuditEntry
+from jisr.auth.models import SignInLock, User
 from jisr.extensions import db as _db
 from jisr.extensions import limiter
 from jisr.outbox.models import OutboxMessage
@@ -294,6 +295,94 @@ def test_a_deactivated_account_reactivated_does_not_bring_old_sessions_back(app,
     assert db.session.get(User, person.id).active
     theirs.get("/")
     assert not signed_in(theirs)
+
+
+# -- the pause after repeated failed sign-ins ---------------------------------------------------------------
+
+def fail(client, times: int, identifier="0612345678"):
+    for _attempt in range(times):
+        response = login(client, identifier, "not-her-password")
+        assert response.status_code == 422
+
+
+def test_ten_failures_pause_sign_in_even_with_the_right_password(app, db, client, make_user):
+    user = make_user(phone="+212612345678")
+    fail(client, 9)
+    response = login(client, password="not-her-password")
+    assert field_errors(response) == {"password": in_language(app, "fr", GENERIC_ERROR)}
+    response = login(client)  # the right password, too late
+    assert response.status_code == 422 and not signed_in(client)
+    assert field_errors(response) == {"identifier": paused(app, "fr", 15)}
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "auth.locked"))
+    assert (entry.object_type, entry.object_id, entry.details["failures"]) == ("users", user.id, 10)
+    # Another device, another address: the pause is on the account's contact, not on the machine.
+    assert login(app.test_client()).status_code == 422
+
+
+@pytest.fixture
+def three_attempts(app, monkeypatch):
+    """A pause after three failures instead of ten: each wrong password costs a slow hash."""
+    monkeypatch.setitem(app.config, "LOCKOUT_ATTEMPTS", 3)
+
+
+def test_the_pause_says_the_same_for_a_contact_no_account_uses(app, client, make_user, three_attempts):
+    make_user(phone="+212612345678")
+    fail(client, 3, "0699999999")
+    response = login(client, "0699999999")
+    assert field_errors(response) == {"identifier": paused(app, "fr", 15)}
+    assert field_errors(login(client, "0612345678", "wrong")) == {"password": in_language(app, "fr", GENERIC_ERROR)}
+
+
+def test_the_contact_is_kept_under_a_keyed_hash_only(db, client, make_user):
+    fail(client, 1, "fatima@example.org")
+    [lock] = db.session.scalars(sa.select(SignInLock)).all()
+    assert "fatima" not in lock.key and len(lock.key) == 64
+
+
+def test_the_pause_ends_by_itself(app, db, client, make_user, three_attempts):
+    make_user(phone="+212612345678")
+    fail(client, 3)
+    assert login(client).status_code == 422
+    db.session.execute(sa.update(SignInLock).values(locked_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert login(client).status_code == 302
+
+
+def test_a_new_password_with_a_code_ends_the_pause(app, db, client, make_user, three_attempts):
+    user = make_user(phone="+212612345678")
+    fail(client, 3)
+    assert login(client).status_code == 422
+    client.post("/account/reset", data={"identifier": "0612345678"})
+    response = client.post("/account/reset/confirm", data={"identifier": "0612345678", "code": reset_code_from_outbox(),
+                                                           "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+    assert response.status_code == 302
+    client.post("/account/logout")
+    assert login(client, password=NEW_PASSWORD).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(SignInLock.id))) == 0
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "auth.unlocked"))
+    assert (entry.object_id, entry.details) == (user.id, {"reason": "password_reset"})
+
+
+def test_failures_count_within_the_window_only_and_a_success_starts_again(db, client, make_user, three_attempts):
+    make_user(phone="+212612345678")
+    fail(client, 2)
+    db.session.execute(sa.update(SignInLock).values(first_failed_at=utcnow() - timedelta(minutes=16)))
+    db.session.commit()
+    fail(client, 2)  # the window of the first two is over: these are the first two of a new one
+    assert login(client).status_code == 302
+    client.post("/account/logout")
+    fail(client, 2)
+    assert login(client).status_code == 302
+
+
+def test_the_number_of_failures_and_the_pause_are_settings(monkeypatch, other_app, make_user):
+    monkeypatch.setenv("JISR_LOCKOUT_ATTEMPTS", "3")
+    monkeypatch.setenv("JISR_LOCKOUT_MINUTES", "60")
+    app = other_app()
+    client = app.test_client()
+    make_user(phone="+212612345678")
+    fail(client, 3)
+    assert field_errors(login(client)) == {"identifier": paused(app, "fr", 60)}
 
 
 def test_the_large_print_convocation_pdf_needs_no_inline_style(app):

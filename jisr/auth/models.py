@@ -170,3 +170,20 @@ class Invitation(db.Model):
 
     def __repr__(self) -> str:
         return f"<Invitation {self.id} {self.role}>"
+
+
+class SignInLock(db.Model):
+    """Failed sign-ins for one phone number or e-mail address, whether or not an account uses it (so a pause
+    says nothing about who has an account). Kept under a keyed hash, not the contact itself: what strangers
+    type is nobody's business. See jisr/auth/lockout.py."""
+
+    __tablename__ = "sign_in_locks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    first_failed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<SignInLock {self.id} failures={self.failures}>"

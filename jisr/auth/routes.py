@@ -69,11 +69,18 @@ def login():
         return redirect(target or url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.identifier.data, form.password.data)
+        try:
+            user = services.authenticate(form.identifier.data, form.password.data)
+        except services.SignInPaused as error:
+            _add_error(form, error)
+            return _render("auth/login.html", form)
         if user is not None:
             start_session(user, remember=form.remember.data)
             flash(_("You are signed in."), "success")
             return redirect(target or url_for("main.dashboard"))
+        # The failure counts towards a pause on this contact although the request fails (422 rolls back);
+        # nothing else was changed in this request.
+        db.session.commit()
         # One message whatever went wrong: it must not tell whether an account exists.
         form.password.errors = [_("The phone number, e-mail address or password is not right. "
                                   "Check them and try again.")]
