@@ -68,6 +68,9 @@ class Config:
         self.PROXY_COUNT = _int("PROXY_COUNT", 0)
         self.REDIS_URL = _env("REDIS_URL")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Redis out of reach: each process counts on its own until it answers again, rather than every
+        # sign-in failing with a 500.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
 

@@ -6,6 +6,7 @@ on the site, error pages without a trace of the code, and uploads that never ope
 from __future__ import annotations
 
 import html
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -295,6 +296,98 @@ def test_a_deactivated_account_reactivated_does_not_bring_old_sessions_back(app,
     assert db.session.get(User, person.id).active
     theirs.get("/")
     assert not signed_in(theirs)
+
+
+# -- rate limits --------------------------------------------------------------------------------------------
+
+def _redis(db_number: int):
+    """A connection to the Redis CI machines run, flushed; skipped on a laptop without one (not in CI)."""
+    redis = pytest.importorskip("redis")
+    connection = redis.Redis.from_url(f"redis://127.0.0.1:6379/{db_number}", socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis must be reachable on 127.0.0.1:6379 in CI")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    connection.flushdb()
+    return connection
+
+
+def _accounts_posts(app, make_user, make_call):
+    """(path, form) of each account form whose posts are limited per client address."""
+    call = make_call()
+    return {
+        "register": ("/account/register", {"full_name": "X", "phone": "", "email": "", "password": "x"}),
+        "claim": ("/account/claim", {"identifier": "0699999999", "code": "1", "password": "x"}),
+        "invitation": ("/account/invitation/", {"identifier": "0699999999", "code": "1", "password": "x"}),
+        "association": (f"/calls/{call.id}/register", {"full_name": "X", "password": "x"}),
+        "login": ("/account/login", {"identifier": "0699999999", "password": "x"}),
+        "reset": ("/account/reset", {"identifier": ""}),
+    }
+
+
+@pytest.mark.parametrize("form", ["register", "claim", "invitation", "association", "login", "reset"])
+def test_account_forms_answer_429_with_a_translated_page_after_ten_posts_a_minute(
+        app, other_app, make_user, make_call, form):
+    path, data = _accounts_posts(app, make_user, make_call)[form]
+    client = other_app(RATELIMIT_ENABLED=True).test_client()
+    for _attempt in range(10):
+        assert client.post(path, data=data).status_code < 429
+    response = client.post(f"{path}{'&' if '?' in path else '?'}lang=fr", data=data)
+    assert response.status_code == 429
+    assert '<html lang="fr"' in response.text and in_language(app, "fr", "Too many attempts") in response.text
+    assert "Retry-After" in response.headers
+    assert_security_headers(response)
+    assert client.get(path).status_code == 200  # reading the form is free
+
+
+def test_uploads_are_limited_per_account_not_per_address(app, other_app, make_user, programme):
+    limited = other_app(RATELIMIT_ENABLED=True)
+    clients = []
+    for _person in range(2):
+        user = make_user()
+        application = start_application(user, programme)
+        _db.session.commit()
+        client = limited.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = user.get_id(), True
+        clients.append((client, f"/applications/{application.id}/documents"))
+    first, path = clients[0]
+    for _upload in range(20):
+        assert first.post(path, data={"kind": "id_card"}).status_code == 422  # no file: refused, but counted
+    response = first.post(f"{path}?lang=fr", data={"kind": "id_card"})
+    assert response.status_code == 429 and in_language(app, "fr", "Too many attempts") in response.text
+    second, path = clients[1]  # the same address, another account: not limited by the first one's uploads
+    assert second.post(path, data={"kind": "id_card"}).status_code == 422
+
+
+def test_limits_are_shared_by_two_app_instances_through_redis(monkeypatch, other_app):
+    """Two create_app() instances stand for two processes: with JISR_REDIS_URL the count lives in Redis,
+    so the second instance, built afterwards with a fresh storage of its own, sees the first one's posts."""
+    connection = _redis(14)
+    monkeypatch.setenv("JISR_REDIS_URL", "redis://127.0.0.1:6379/14")
+    try:
+        first = other_app(RATELIMIT_ENABLED=True)
+        assert first.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/14"
+        client = first.test_client()
+        for _attempt in range(10):
+            assert client.post("/account/reset", data={"identifier": ""}).status_code == 422
+        assert connection.keys("LIMITS:*auth.reset_request*"), "the counts should be kept in Redis"
+
+        second = other_app(RATELIMIT_ENABLED=True)  # an in-memory count would start again from zero here
+        assert second.test_client().post("/account/reset", data={"identifier": ""}).status_code == 429
+    finally:
+        connection.flushdb()
+        connection.close()
+
+
+def test_redis_out_of_reach_does_not_break_sign_in(monkeypatch, other_app, make_user):
+    monkeypatch.setenv("JISR_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    client = other_app(RATELIMIT_ENABLED=True).test_client()
+    make_user(phone="+212612345678")
+    assert login(client, password="wrong").status_code == 422
+    assert login(client).status_code == 302
 
 
 # -- the pause after repeated failed sign-ins ---------------------------------------------------------------

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from jisr.auth import invitations
 from jisr.auth.forms import ResetConfirmForm
 from jisr.auth.passwords import check_password
-from jisr.auth.routes import GUESS_LIMIT
 from jisr.auth.services import AccountError, InvalidCode
 from jisr.auth.signin import start_session
 from jisr.extensions import db, limiter
 from jisr.i18n import is_language_switch
+from jisr.ratelimits import GUESS_LIMIT
 
 bp = Blueprint("invitations", __name__, url_prefix="/account/invitation")
 

@@ -14,11 +14,9 @@ from jisr.auth.forms import LoginForm, RegisterForm, ResetConfirmForm, ResetRequ
 from jisr.auth.passwords import check_password
 from jisr.auth.signin import end_session, start_session
 from jisr.extensions import db, limiter
+from jisr.ratelimits import GUESS_LIMIT, REGISTER_LIMIT
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
-
-# Per client address, on POST only: reading the forms stays free, guessing does not.
-GUESS_LIMIT = "10 per minute;50 per hour"
 
 
 def _render(template: str, form, **context):
@@ -44,6 +42,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(REGISTER_LIMIT, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))

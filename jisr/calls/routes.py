@@ -30,11 +30,10 @@ from jisr.forms import CsrfForm
 from jisr.geo.models import Province, Region, Sector
 from jisr.i18n import is_language_switch
 from jisr.programmes.models import Programme
+from jisr.ratelimits import REGISTER_LIMIT, UPLOAD_LIMIT, per_account
 from jisr.timeutil import utcnow
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
-
-REGISTER_LIMIT = "10 per minute;50 per hour"
 
 
 @bp.context_processor
@@ -231,6 +230,7 @@ def team(association_id: int):
 
 
 @bp.route("/applications/<int:association_id>/documents", methods=["GET", "POST"])
+@limiter.limit(UPLOAD_LIMIT, methods=["POST"], key_func=per_account)
 @permission_required(Permission.REPRESENT)
 def documents(association_id: int):
     association, leave = _editable_or_leave(association_id)
