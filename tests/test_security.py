@@ -6,6 +6,7 @@ on the site, error pages without a trace of the code, and uploads that never ope
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 from datetime import timedelta
@@ -19,6 +20,8 @@ from journey import png_bytes
 from jisr.applications.services import start_application
 from jisr.audit.models import AuditEntry
 from jisr.auth.models import SignInLock, User
+from jisr.documents import storage
+from jisr.documents.models import Document
 from jisr.extensions import db as _db
 from jisr.extensions import limiter
 from jisr.outbox.models import OutboxMessage
@@ -476,6 +479,106 @@ def test_the_number_of_failures_and_the_pause_are_settings(monkeypatch, other_ap
     make_user(phone="+212612345678")
     fail(client, 3)
     assert field_errors(login(client)) == {"identifier": paused(app, "fr", 60)}
+
+
+# -- redirects ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example", "//evil.example/x",
+                                    "/\\/evil.example", "\\\\evil.example", "https:evil.example"])
+def test_next_never_leads_off_the_site(client, auth, make_user, target):
+    user = make_user(phone="+212612345678")
+    response = client.post("/account/login", query_string={"next": target},
+                           data={"identifier": "0612345678", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    response = client.get("/account/login", query_string={"next": target})  # already signed in
+    assert response.headers["Location"] == "/dashboard"
+    auth.login_as(user)
+    response = client.get("/consent/", query_string={"next": target})
+    assert response.headers["Location"] == "/dashboard"
+
+
+def test_the_language_links_of_a_page_asked_with_two_slashes_stay_on_the_site(client):
+    # As a browser sends it ("GET //evil.example/x HTTP/1.1"); the test client would read a host in the URL.
+    # Werkzeug's request.path collapses the leading slashes (language_switch_url builds on it): this keeps it so.
+    response = client.get("/", environ_overrides={"PATH_INFO": "//evil.example/x"})
+    assert response.status_code == 404
+    links = re.findall(r'href="([^"]*lang=[^"]*)"', response.text)
+    assert links and all(link.startswith("/") and not link.startswith("//") for link in links), links
+
+
+# -- error pages --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("settings", [{"TESTING": False}, {"TESTING": False, "DEBUG": True}, {}])
+def test_a_failing_view_gives_a_translated_500_page_without_any_trace(app, other_app, settings):
+    failing = other_app(**settings)
+
+    def boom():
+        raise RuntimeError("secret-detail-of-the-code")
+
+    failing.add_url_rule("/boom", "boom", boom)
+    response = failing.test_client().get("/boom?lang=fr")
+    assert response.status_code == 500
+    assert in_language(app, "fr", "Something went wrong") in response.text
+    for trace in ("Traceback", "secret-detail-of-the-code", "RuntimeError", "File \"", ".py"):
+        assert trace not in response.text
+
+
+def test_when_the_error_page_itself_fails_a_bare_one_is_shown(app, other_app, monkeypatch):
+    failing = other_app(TESTING=False)
+    failing.add_url_rule("/boom", "boom", lambda: 1 / 0)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the template failed too")
+
+    monkeypatch.setattr("jisr.main.errors.render_template", broken)
+    response = failing.test_client().get("/boom?lang=fr")
+    assert response.status_code == 500 and response.mimetype == "text/html"
+    assert in_language(app, "fr", "An error happened on our side. Please try again later.") in response.text
+    assert "Traceback" not in response.text and "template failed" not in response.text
+
+
+# -- uploads ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("data, name, content_type", [(HTML, "page.html", "text/html"),
+                                                       (HTML, "photo.png", "image/png"),
+                                                       (SVG, "image.svg", "image/svg+xml"),
+                                                       (SVG, "photo.png", "image/png")])
+def test_html_and_svg_uploads_are_refused_whatever_their_name(db, client, auth, make_user, programme, data, name,
+                                                              content_type):
+    user = make_user()
+    application = start_application(user, programme)
+    db.session.commit()
+    auth.login_as(user)
+    response = client.post(f"/applications/{application.id}/documents", content_type="multipart/form-data",
+                           data={"kind": "id_card", "file": (io.BytesIO(data), name, content_type)})
+    assert response.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(Document.id))) == 0
+
+
+@pytest.mark.parametrize("data, name, content_type", [(HTML, "page.html", "text/html"),
+                                                       (SVG, "image.svg", "image/svg+xml"),
+                                                       (PNG, "photo.png", "image/png")])
+def test_a_stored_file_is_never_served_as_a_page(db, client, auth, make_workspace, data, name, content_type):
+    """Even a file that got in some other way (an older version, a restored backup) is a download that runs
+    nothing; only the accepted image types may be shown inside staff pages."""
+    ws = make_workspace()
+    application = ws.files[0]
+    stored = storage.save(data, db.session)
+    document = Document(application_id=application.id, kind="photo", original_name=name, stored_name=stored.name,
+                        content_type=content_type, size=stored.size, sha256=stored.sha256)
+    db.session.add(document)
+    db.session.commit()
+    auth.login_as(ws.manager)
+    for path in (f"/workspace/files/{application.id}/documents/{document.id}?inline=1", f"/documents/{document.id}"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        inline = content_type == "image/png" and "inline=1" in path
+        assert response.headers["Content-Disposition"].startswith("inline" if inline else "attachment"), path
+        assert response.mimetype == (content_type if content_type == "image/png" else "application/octet-stream")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in response.headers["Content-Security-Policy"]
+        assert response.headers["Cache-Control"] == "private, no-store"
+        response.close()
 
 
 def test_the_large_print_convocation_pdf_needs_no_inline_style(app):

@@ -21,6 +21,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from jisr.documents.validation import ACCEPTED
+
 log = logging.getLogger(__name__)
 CHUNK_SIZE = 64 * 1024
 _NAME = re.compile(r"[0-9a-f]{32}")
@@ -127,10 +129,15 @@ def send_stored(name: str, content_type: str, download_name: str, inline: bool =
             raise FileNotFoundError(name)
     except (ValueError, FileNotFoundError):
         abort(404)
+    if content_type not in ACCEPTED:  # never what the browser would run or render as a page of the site
+        content_type = "application/octet-stream"
     response = send_file(path, mimetype=content_type,
                          as_attachment=not (inline and content_type in INLINE_TYPES), download_name=download_name,
                          conditional=False, etag=False, max_age=0)
     # Personal documents: no shared cache, no copy left in the browser's cache.
     response.headers["Cache-Control"] = "private, no-store"
     response.headers.pop("Expires", None)
+    # Even opened on its own, a file runs nothing and reaches nothing: no script, no style, no request.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
