@@ -34,6 +34,7 @@ def create_app(config: object | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_extensions(app)
+    register_security(app)
     register_request_handling(app)
     register_blueprints(app)
     from jisr.api.routes import init_app as init_api
@@ -86,12 +87,19 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
         from jisr.auth.models import User
 
-        # A deactivated account is signed out at its next request, not only refused at the next sign-in.
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        parsed = User.parse_session_id(session_id)
+        user = db.session.get(User, parsed[0]) if parsed else None
+        # A deactivated account is signed out at its next request, not only refused at the next sign-in; a
+        # session opened before her password or role changed is over (User.end_sessions).
+        if user is None or not user.active or user.session_version != parsed[1]:
+            from jisr.auth.signin import drop_session
+
+            drop_session()
+            return None
+        return user
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_pragmas(app)
@@ -113,6 +121,13 @@ def _sqlite_pragmas(app: Flask) -> None:
         cursor.close()
 
 
+def register_security(app: Flask) -> None:
+    """Security headers and cache rules on every response, error pages included (jisr/security.py)."""
+    from jisr import security
+
+    security.init_app(app)
+
+
 def register_request_handling(app: Flask) -> None:
     """One commit per request, in one place: success commits, anything else rolls back."""
     from flask import g
@@ -131,14 +146,6 @@ def register_request_handling(app: Flask) -> None:
             deliver_queued()
         else:
             db.session.rollback()
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        )
         return response
 
     @app.teardown_request

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 INSTANCE_DIR = Path(os.environ.get("JISR_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
@@ -76,6 +77,9 @@ class Config:
         self.PROXY_COUNT = _int("PROXY_COUNT", 0)
         self.REDIS_URL = _env("REDIS_URL")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Redis out of reach: each process counts on its own until it answers again, rather than every
+        # sign-in failing with a 500.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
         # Background jobs (jisr/jobs.py): in an RQ queue on Redis when JISR_REDIS_URL is set, unless JISR_JOBS=0;
@@ -116,11 +120,25 @@ class Config:
         self.CLAIM_CODE_DAYS = _int("CLAIM_CODE_DAYS", 7)
         # Closed files are anonymised this long after their last change (`flask apply-retention`, from cron).
         self.RETENTION_DAYS = _int("RETENTION_DAYS", 5 * 365)
+        # Served over HTTPS (on by default in production): cookies go over HTTPS only, browsers are told to
+        # come back over HTTPS only (HSTS), and links in messages sent outside a request (cron) start with
+        # https://. Off only for a pilot on a local network without TLS.
+        self.HTTPS = _bool("HTTPS", production)
+        self.PREFERRED_URL_SCHEME = "https" if self.HTTPS else "http"
+        self.HSTS_SECONDS = 365 * 24 * 3600
+        # Cookies no script can read, not sent along by other sites' forms or frames.
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.SESSION_COOKIE_SECURE = production
-        self.REMEMBER_COOKIE_SECURE = production
+        self.SESSION_COOKIE_SECURE = self.HTTPS
+        self.REMEMBER_COOKIE_SECURE = self.HTTPS
         self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        # "Remember me" on a phone shared in the family lasts a month, not Flask-Login's year.
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=30)
+        # Sign-in for one phone number or e-mail address pauses after this many failures within
+        # LOCKOUT_MINUTES, for LOCKOUT_MINUTES; choosing a new password with a code ends the pause.
+        self.LOCKOUT_ATTEMPTS = _int("LOCKOUT_ATTEMPTS", 10)
+        self.LOCKOUT_MINUTES = _int("LOCKOUT_MINUTES", 15)
         self.WTF_CSRF_TIME_LIMIT = None  # a form left open for a long visit must still submit
         self.SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
 

@@ -11,7 +11,7 @@ from jisr.applications.models import (  # noqa: F401
     StatusChange,
 )
 from jisr.audit.models import AuditEntry  # noqa: F401
-from jisr.auth.models import Invitation, PasswordResetCode, User  # noqa: F401
+from jisr.auth.models import Invitation, PasswordResetCode, SignInLock, User  # noqa: F401
 from jisr.calls.models import (  # noqa: F401
     AssociationApplication,
     AssociationDocument,

@@ -102,6 +102,10 @@ def test_from_a_call_to_an_incubator_with_its_mentor(app, db, make_user, program
         == Trigger.NEW_INCUBATOR
     told = last_message(db, "khadija@nour.example.org")
     assert told.language == lang and (association.legal_name_ar if lang == "ar" else "Association Nour") in told.body
+    # Her role changed, so her session ended (jisr/auth/signin.py): she signs in again, as the manager.
+    assert rep_browser.get(f"/calls/applications/{association.id}?lang={lang}").status_code == 302
+    assert rep_browser.post("/account/login", data={"identifier": "khadija@nour.example.org",
+                                                    "password": PASSWORD}).status_code == 302
     page = rep_browser.get(f"/calls/applications/{association.id}?lang={lang}")
     assert page.status_code == 200 and "/incubators/mine" in page.text
 

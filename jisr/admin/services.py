@@ -120,6 +120,8 @@ def change_role(user: User, by: User, role: Role | str, incubator_id: int | None
     after = _snapshot(user)
     if after == before:
         return False
+    if after["role"] != before["role"]:
+        user.end_sessions()  # she signs in again to work in her new role
     db.session.flush()
     record("admin.user_changed", user, actor=by, before=before, after=after)
     return True
@@ -134,6 +136,8 @@ def set_active(user: User, by: User, active: bool) -> bool:
             raise AdminError(_l("You cannot deactivate your own account."))
         _keep_an_admin(user)
     user.active = active
+    if not active:
+        user.end_sessions()  # reactivated later, she signs in again: no old session comes back to life
     db.session.flush()
     record("admin.user_activated" if active else "admin.user_deactivated", user, actor=by)
     return True

@@ -3,15 +3,15 @@ and her own password open her account with the role and scope the invitation fix
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
 
 from jisr.auth import invitations
 from jisr.auth.forms import ResetConfirmForm
 from jisr.auth.passwords import check_password
-from jisr.auth.routes import GUESS_LIMIT
 from jisr.auth.services import AccountError, InvalidCode
+from jisr.auth.signin import start_session
 from jisr.extensions import db, limiter
 from jisr.i18n import is_language_switch
+from jisr.ratelimits import GUESS_LIMIT
 
 bp = Blueprint("invitations", __name__, url_prefix="/account/invitation")
 
@@ -55,7 +55,6 @@ def accept():
     except AccountError as error:
         _add_error(form, error)
         return _render(form, 422)
-    logout_user()  # whoever was signed in on this device, the new account is the one now
-    login_user(user)
+    start_session(user)  # whoever was signed in on this device, the new account is the one now
     flash(_("Welcome %(name)s! Your account is open and you are signed in.", name=user.full_name), "success")
     return redirect(url_for("main.dashboard"), 303)

@@ -54,6 +54,9 @@ class User(UserMixin, db.Model):
     # Set when a new consent text of a programme she has sent a file to is published (and checked again at each
     # sign-in): her next page is the new text to agree to. A hint kept on the row already loaded per request.
     consent_due: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Part of the identifier kept in her session and remember-me cookies (get_id): raised when her password
+    # or role changes or her account is deactivated, which ends every session opened before.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     provinces: Mapped[list[Province]] = relationship(secondary=user_provinces)
     registered_by: Mapped[User | None] = relationship(remote_side=[id], foreign_keys=[registered_by_id])
@@ -79,6 +82,23 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: "id", then ":version" once
+        her sessions have been ended at least once."""
+        return f"{self.id}:{self.session_version}" if self.session_version else str(self.id)
+
+    @staticmethod
+    def parse_session_id(value: str) -> tuple[int, int] | None:
+        """(id, version) from get_id()'s text; None when it is not one."""
+        user_id, _, version = (value or "").partition(":")
+        if not user_id.isdigit() or not (version.isdigit() or version == ""):
+            return None
+        return int(user_id), int(version or 0)
+
+    def end_sessions(self) -> None:
+        """Every session and remember-me cookie issued so far stops working at its next request."""
+        self.session_version = (self.session_version or 0) + 1
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -150,3 +170,20 @@ class Invitation(db.Model):
 
     def __repr__(self) -> str:
         return f"<Invitation {self.id} {self.role}>"
+
+
+class SignInLock(db.Model):
+    """Failed sign-ins for one phone number or e-mail address, whether or not an account uses it (so a pause
+    says nothing about who has an account). Kept under a keyed hash, not the contact itself: what strangers
+    type is nobody's business. See jisr/auth/lockout.py."""
+
+    __tablename__ = "sign_in_locks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    first_failed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<SignInLock {self.id} failures={self.failures}>"

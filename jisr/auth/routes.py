@@ -7,17 +7,16 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from jisr.auth import services
 from jisr.auth.forms import LoginForm, RegisterForm, ResetConfirmForm, ResetRequestForm
 from jisr.auth.passwords import check_password
+from jisr.auth.signin import end_session, start_session
 from jisr.extensions import db, limiter
+from jisr.ratelimits import GUESS_LIMIT, REGISTER_LIMIT
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
-
-# Per client address, on POST only: reading the forms stays free, guessing does not.
-GUESS_LIMIT = "10 per minute;50 per hour"
 
 
 def _render(template: str, form, **context):
@@ -43,6 +42,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(REGISTER_LIMIT, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -54,7 +54,7 @@ def register():
         except services.AccountError as error:
             _add_error(form, error)
         else:
-            login_user(user)
+            start_session(user)
             flash(_("Welcome %(name)s! Your account is ready.", name=user.full_name), "success")
             return redirect(url_for("main.dashboard"))
     return _render("auth/register.html", form)
@@ -68,11 +68,18 @@ def login():
         return redirect(target or url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.identifier.data, form.password.data)
+        try:
+            user = services.authenticate(form.identifier.data, form.password.data)
+        except services.SignInPaused as error:
+            _add_error(form, error)
+            return _render("auth/login.html", form)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             flash(_("You are signed in."), "success")
             return redirect(target or url_for("main.dashboard"))
+        # The failure counts towards a pause on this contact although the request fails (422 rolls back);
+        # nothing else was changed in this request.
+        db.session.commit()
         # One message whatever went wrong: it must not tell whether an account exists.
         form.password.errors = [_("The phone number, e-mail address or password is not right. "
                                   "Check them and try again.")]
@@ -83,7 +90,7 @@ def login():
 def logout():
     if current_user.is_authenticated:
         services.logout(current_user._get_current_object())
-        logout_user()
+        end_session()
         flash(_("You are signed out."), "info")
     return redirect(url_for("main.home"))
 
@@ -134,8 +141,7 @@ def _confirm_code(claim: bool):
             form.password.errors = [str(error)]
             return _render("auth/reset_confirm.html", form, claim=claim)
         services.complete_reset(user, reset, form.password.data)
-        session.pop("reset_identifier", None)
-        login_user(user)
+        start_session(user)  # the new password's session: every other one has just ended
         if claim:
             flash(_("Your account is now yours alone. You are signed in."), "success")
         else:

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from jisr.audit.services import record
+from jisr.auth import lockout
 from jisr.auth.models import PasswordResetCode, Role, User
 from jisr.extensions import db
 from jisr.outbox.models import Channel
@@ -140,17 +141,42 @@ def register(full_name: str, password: str | None, phone: str | None = None, ema
 _DUMMY_HASH: list[str] = []
 
 
+class SignInPaused(AccountError):
+    """Too many failed sign-ins with this contact lately (jisr/auth/lockout.py). Said the same way whether
+    or not an account uses the contact."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(ngettext(
+            "Sign-in with this phone number or e-mail address is paused for %(num)d minute, after too many "
+            "attempts with a wrong password. To sign in now, choose a new password with “I forgot my password”.",
+            "Sign-in with this phone number or e-mail address is paused for %(num)d minutes, after too many "
+            "attempts with a wrong password. To sign in now, choose a new password with “I forgot my password”.",
+            minutes), field="identifier")
+
+
 def authenticate(identifier: str, password: str) -> User | None:
-    """The user when the identifier and password match an active account; None otherwise, for any reason."""
+    """The user when the identifier and password match an active account; None otherwise, for any reason.
+    Raises SignInPaused while the contact is locked out, whatever the password. A failure is counted in the
+    session: the caller commits it although the sign-in fails."""
+    try:
+        key = lockout.key_for(*normalise_identifier(identifier))
+    except AccountError:
+        return None
+    until = lockout.locked_until(key)
+    if until is not None:
+        raise SignInPaused(lockout.minutes_left(until))
     user = find_user(identifier)
     if user is None or not user.password_hash:
         # Spend the same time as a real check, so the answer's delay does not tell the account exists.
         if not _DUMMY_HASH:
             _DUMMY_HASH.append(generate_password_hash(secrets.token_hex(8)))
         check_password_hash(_DUMMY_HASH[0], password)
+        lockout.count_failure(key, None)
         return None
     if not user.check_password(password) or not user.is_active:
+        lockout.count_failure(key, user)
         return None
+    lockout.succeeded(key)
     user.last_login_at = utcnow()
     consent.check(user)
     record("auth.login", user, actor=user)
@@ -261,9 +287,12 @@ def check_reset_code(identifier: str, code: str) -> tuple[User, PasswordResetCod
 def complete_reset(user: User, reset: PasswordResetCode, password: str) -> None:
     """Change the password and spend the code. The password rules were checked by the caller.
     A code proves she holds the phone or mailbox, so it also completes the claim of an account an
-    agent opened for her: from then on the agent no longer reaches her file."""
+    agent opened for her: from then on the agent no longer reaches her file. It also ends a sign-in pause
+    on her contacts, and every session opened before (the caller signs this device in again)."""
     user.set_password(password)
+    user.end_sessions()  # whoever knew the old password is signed out everywhere
     reset.used_at = utcnow()
+    lockout.unlock(user, reason="password_reset")
     if user.awaiting_claim:
         user.claimed_at = reset.used_at
         record("auth.account_claimed", user, actor=user)

@@ -4,12 +4,13 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from jisr.auth import services as accounts
 from jisr.auth.forms import RegisterForm
 from jisr.auth.models import Role
+from jisr.auth.signin import start_session
 from jisr.authz import Permission, get_association_or_404, own_association_or_404, permission_required
 from jisr.calls import services
 from jisr.calls.forms import (
@@ -29,11 +30,10 @@ from jisr.forms import CsrfForm
 from jisr.geo.models import Province, Region, Sector
 from jisr.i18n import is_language_switch
 from jisr.programmes.models import Programme
+from jisr.ratelimits import REGISTER_LIMIT, UPLOAD_LIMIT, per_account
 from jisr.timeutil import utcnow
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
-
-REGISTER_LIMIT = "10 per minute;50 per hour"
 
 
 @bp.context_processor
@@ -91,7 +91,7 @@ def register(call_id: int):
             field.errors = [*field.errors, str(error)]
         else:
             association = services.start(call, user, utcnow())
-            login_user(user)
+            start_session(user)
             flash(_("Welcome %(name)s! Your account is ready: fill in your association's application.",
                     name=user.full_name), "success")
             return redirect(url_for(".organisation", association_id=association.id))
@@ -230,6 +230,7 @@ def team(association_id: int):
 
 
 @bp.route("/applications/<int:association_id>/documents", methods=["GET", "POST"])
+@limiter.limit(UPLOAD_LIMIT, methods=["POST"], key_func=per_account)
 @permission_required(Permission.REPRESENT)
 def documents(association_id: int):
     association, leave = _editable_or_leave(association_id)

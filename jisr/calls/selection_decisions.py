@@ -78,6 +78,7 @@ def select(association: AssociationApplication, reason: str, note: str | None, b
     association.incubator_id = incubator.id
     representative.role = Role.INCUBATOR_MANAGER
     representative.incubator_id = incubator.id
+    representative.end_sessions()  # she signs in again as the incubator's manager
     db.session.flush()
     record("association.selected", association, actor=by, reason=reason, note=note, incubator_id=incubator.id)
     record("incubator.created", incubator, actor=by, association_application_id=association.id)

@@ -17,12 +17,14 @@ from jisr.documents import services, storage
 from jisr.documents.forms import ACCEPT_ATTRIBUTE, UploadForm
 from jisr.documents.models import Document
 from jisr.documents.validation import DocumentError, human_size, max_upload_bytes
-from jisr.extensions import db
+from jisr.extensions import db, limiter
+from jisr.ratelimits import UPLOAD_LIMIT, per_account
 
 bp = Blueprint("documents", __name__)
 
 
 @bp.route("/applications/<int:application_id>/documents", methods=["GET", "POST"])
+@limiter.limit(UPLOAD_LIMIT, methods=["POST"], key_func=per_account)
 @permission_required(Permission.APPLY, Permission.ASSIST)
 def step(application_id: int):
     application, leave = draft_or_redirect(application_id)

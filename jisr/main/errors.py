@@ -21,6 +21,30 @@ MESSAGES = {
 }
 
 
+#: When even choosing a language fails: the default language's words, written here once.
+FALLBACK_PAGE = """<!doctype html>
+<html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>Jisr</title></head><body>
+<p>حدث خطأ من جهتنا. يرجى المحاولة لاحقا.</p>
+<p lang="fr" dir="ltr">Une erreur s’est produite de notre côté. Veuillez réessayer plus tard.</p>
+</body></html>"""
+
+
+def bare_error_page() -> str:
+    """The 500 message in the reader's language without the site's template (which needs the database)."""
+    from html import escape
+
+    from flask_babel import get_locale
+
+    try:
+        title, text = (escape(str(message), quote=False) for message in MESSAGES[500])
+        locale = get_locale()
+        return (f'<!doctype html><html lang="{locale.language}" dir="{locale.text_direction}"><head>'
+                f'<meta charset="utf-8"><title>{title}</title></head><body><h1>{title}</h1><p>{text}</p>'
+                "</body></html>")
+    except Exception:
+        return FALLBACK_PAGE
+
+
 def render_error(code: int, detail=None):
     title, text = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     return render_template("errors/error.html", code=code, title=title, text=detail or text), code
@@ -65,12 +89,17 @@ def register(app) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error):
+        # The details go to the log, never to the page (not even with debug on: this handler answers first).
         app.logger.exception("Unhandled error")
         if _is_api():
             from werkzeug.exceptions import InternalServerError
 
             return app.extensions["jisr_api"].handle_http_exception(InternalServerError())
-        return render_error(500)
+        try:
+            return render_error(500)
+        except Exception:  # the error page itself failed (the database is down, say): a page with no parts
+            app.logger.exception("The error page could not be shown")
+            return bare_error_page(), 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def _is_api() -> bool:
