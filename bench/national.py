@@ -47,7 +47,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
@@ -58,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sqlalchemy as sa  # noqa: E402
 from loadkit import WRK, Request, csrf_token, gunicorn, signed_session, wrk  # noqa: E402
 from national_data import PASSWORD, Sizes, fill, filled, phone  # noqa: E402
-from timing import timed_get  # noqa: E402
+from timing import counted, fresh_g, show_statements, timed_get  # noqa: E402
 
 UA = "Mozilla/5.0 (jisr bench/national.py)"
 HEADERS = {"User-Agent": UA, "Accept-Language": "ar", "Accept-Encoding": "gzip", "Accept": "text/html"}
@@ -155,31 +154,6 @@ def cookie(app, user_id: int) -> str:
     return signed_session(app, user_id, _id=identifier, csrf_token=secrets.token_hex(20))
 
 
-def fresh_g() -> None:
-    """The app context held open is reused by the test client's requests: empty `g` (the signed-in user,
-    Flask-WTF's CSRF secret) as a fresh request in production starts."""
-    from flask import g
-
-    for name in list(g):
-        g.pop(name)
-
-
-def counted(client, engine, method: str, path: str, data: dict | None = None) -> tuple[int, list[str]]:
-    """The status and the SQL statements of one request through the test client."""
-    statements = []
-
-    def count(_connection, _cursor, statement, *_args):
-        statements.append(statement)
-
-    fresh_g()
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.open(path, method=method, data=data)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-    return response.status_code, statements
-
-
 def in_process(app, db, who: dict, pages: list[dict], repeat: int) -> tuple[dict, dict, list[float]]:
     """Each page's SQL statements for one request and, for the GETs, the median time of a few requests one after
     another (the server's own time, without wrk's queueing); the dashboard timed `repeat` times (p95)."""
@@ -210,14 +184,6 @@ def in_process(app, db, who: dict, pages: list[dict], repeat: int) -> tuple[dict
     fresh_g()
     _response, _n, timings = timed_get(client, db.engine, "/statistics/", repeat)
     return statements, alone, timings
-
-
-def show_statements(statements: dict) -> None:
-    """Each page's statements, the same text counted once with its number of runs (an N+1 shows as a count)."""
-    for name, texts in statements.items():
-        print(f"\n{name}: {len(texts)} statements")
-        for text, n in Counter(" ".join(t.split()) for t in texts).items():
-            print(f"  {n:>3} x {text[:220]}")
 
 
 def situation(n: int) -> dict:
