@@ -9,9 +9,10 @@ state over the incubators, mentoring sessions with their convocations, the dashb
 makes a later run with the same sizes skip it), counts the SQL queries of one request of each page in-process
 (Flask's test client and a SQLAlchemy event, as bench/timing.py), then serves Jisr with gunicorn (sync workers)
 and drives each page with wrk (`make bench-deps` installs it) for --duration seconds over --connections
-connections, after a second of warm-up. In the same run, the same way, it drives bench/ceiling_app.py: a bare
-Flask + Flask-SQLAlchemy page rendering 50 rows of the same applications table through a Jinja template. The
-ceiling is measured first and last; their mean is the ceiling, and their gap tells how steady the machine was.
+connections, after a warm-up (--warmup requests per connection, each answered); what wrk leaves unanswered is
+drained before the next page. In the same run, the same way, it drives bench/ceiling_app.py: a bare Flask +
+Flask-SQLAlchemy page rendering 50 rows of the same applications table through a Jinja template. The ceiling
+is measured first and last; their mean is the ceiling, and their gap tells how steady the machine was.
 
 Pages: the home page, sign-in (POST), a step save (POST of the "situation" step, applicants' drafts in turn,
 each save changing a value), the incubator manager's queue with filters, a file page and the admin's
@@ -47,6 +48,7 @@ import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
@@ -84,7 +86,9 @@ def database_url(args) -> str:
 
 
 def empty(db, url: str) -> None:
-    """The benchmark's database, emptied before a fill."""
+    """The benchmark's database, emptied before a fill (the session's connection closed first: it would
+    otherwise keep the old SQLite file open, or hold a lock DROP SCHEMA waits for)."""
+    db.session.remove()
     db.engine.dispose()
     if url.startswith("sqlite"):
         path = Path(sa.make_url(url).database)
@@ -140,8 +144,11 @@ def cast(db) -> dict:
     signing_in = db.session.scalars(sa.select(User.phone).where(User.phone.like("+21270%"))
                                     .order_by(User.id).limit(ROTATE)).all()
     admin = db.session.scalar(sa.select(User.id).where(User.role == "admin").order_by(User.id))
+    # The programme of the bench's files, named: the dashboard opens on the newest programme, which is the
+    # demo's next edition (empty) here.
+    programme = db.session.scalar(sa.select(Application.programme_id).where(Application.id == file_id))
     return dict(incubator=incubator, manager=manager, file=file_id, drafts=drafts, signing_in=signing_in,
-                admin=admin, applicant=drafts[0].applicant_id)
+                admin=admin, applicant=drafts[0].applicant_id, dashboard=f"/statistics/?programme={programme}")
 
 
 def cookie(app, user_id: int) -> str:
@@ -182,7 +189,7 @@ def in_process(app, db, who: dict, pages: list[dict], repeat: int) -> tuple[dict
     with client.session_transaction() as session:
         session["_user_id"] = str(who["admin"])
     fresh_g()
-    _response, _n, timings = timed_get(client, db.engine, "/statistics/", repeat)
+    _response, _n, timings = timed_get(client, db.engine, who["dashboard"], repeat)
     return statements, alone, timings
 
 
@@ -232,6 +239,28 @@ def wrk_requests(app, base: str, page: dict, who: dict) -> list[Request]:
     return out
 
 
+def warm_up(base: str, sent: list[Request], connections: int, rounds: int) -> None:
+    """`rounds` requests per connection, all at once and each answered: every worker has served the page."""
+    import requests
+
+    def one(n: int) -> None:
+        r = sent[n % len(sent)]
+        requests.request(r.method, base + r.path, data=r.body or None, headers=r.headers, allow_redirects=False,
+                         timeout=300)
+
+    with ThreadPoolExecutor(max_workers=connections) as pool:
+        list(pool.map(one, range(connections * rounds)))
+
+
+def drain(base: str, n: int) -> None:
+    """`n` health checks at once, all answered: the requests queued before them (those wrk left when it
+    stopped) have been taken by the workers, and most of them finished."""
+    import requests
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        list(pool.map(lambda _n: requests.get(base + "/healthz", timeout=300), range(n)))
+
+
 def hash_ms() -> float:
     from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -250,7 +279,8 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--url", help="a database URL of the benchmark's own (instead of --database's default)")
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page")
-    parser.add_argument("--warmup", type=int, default=1, help="seconds of wrk per page before measuring")
+    parser.add_argument("--warmup", type=int, default=2,
+                        help="requests per connection, answered, before each measure")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=50, help="in-process timings of the dashboard")
@@ -285,7 +315,7 @@ def main() -> None:
             dict(name="queue, filtered", method="GET", user=who["manager"],
                  path="/workspace/?status=in_mentoring&disability=any&sort=newest"),
             dict(name="file page", method="GET", path=f"/workspace/files/{who['file']}", user=who["manager"]),
-            dict(name="dashboard", method="GET", path="/statistics/", user=who["admin"]),
+            dict(name="dashboard", method="GET", path=who["dashboard"], user=who["admin"]),
         ]
         statements, alone, dashboard_timings = in_process(app, db, who, pages, args.repeat)
         queries = {name: len(texts) for name, texts in statements.items()}
@@ -308,18 +338,18 @@ def main() -> None:
     print(f"{dialect}: {counts['applications']} files, {counts['incubators']} incubators, "
           f"{counts['mentoring_sessions']} sessions, {counts['convocations']} convocations, "
           f"{counts['funnel_counts']} summary rows; {how}")
-    print(f"gunicorn {args.workers} sync workers; wrk -t2 -c{args.connections}, {args.duration:g} s per page "
-          f"after {args.warmup:g} s of warm-up; load average {started_load[0]:.2f} {started_load[1]:.2f} "
-          f"{started_load[2]:.2f} at the start", flush=True)
+    print(f"gunicorn {args.workers} sync workers; wrk -t2 -c{args.connections}, {args.duration} s per page after "
+          f"{args.warmup} warm-up requests per connection; load average {started_load[0]:.2f} "
+          f"{started_load[1]:.2f} {started_load[2]:.2f} at the start", flush=True)
 
     def run(base: str, sent: list[Request]):
-        """A warm-up (every worker has served the page), then the measure. After each, the requests wrk left
-        unanswered are given time to end, so that they do not weigh on the next figure."""
-        for seconds in ([args.warmup] if args.warmup else []) + [args.duration]:
-            result = wrk(base, sent, seconds, args.connections)
-            if args.show_wrk:
-                print(result.output)
-            time.sleep(min(10.0, 0.2 + result.p99 / 1000))
+        """A warm-up (every worker has served the page), the measure, then the requests wrk left unanswered
+        drained, so that they do not weigh on the next figure."""
+        warm_up(base, sent, args.connections, args.warmup)
+        result = wrk(base, sent, args.duration, args.connections)
+        if args.show_wrk:
+            print(result.output)
+        drain(base, 2 * args.workers)
         return result
 
     results = {}
@@ -360,6 +390,9 @@ def report(queries, alone, results, first, last, dashboard_timings, pages) -> No
         solo = f"{alone[page['name']]:>8.1f}" if page["name"] in alone else f"{'POST':>8}"
         print(f"{page['name']:<16} {queries[page['name']]:>7} {solo} {r.requests:>8} {r.rps:>7.1f} {ratio:>5.2f} "
               f"{r.p50:>7.1f} {r.p99:>7.1f} {errors:>6}  {'met' if met else 'MISSED: ' + ', '.join(why)}{note}")
+    if max(first.p99, last.p99) > TARGET_P99:
+        print(f"the bare ceiling page itself has p99 {max(first.p99, last.p99):.0f} ms > {TARGET_P99:.0f} ms: the "
+              "machine is too loaded now for the latency target to say anything about Jisr")
     print("(alone ms: the median of a few requests one after another through the test client, in this process;"
           " requests: answered during the run)")
     p95 = dashboard_timings[min(len(dashboard_timings) - 1, round(0.95 * (len(dashboard_timings) - 1)))]
