@@ -176,8 +176,11 @@ def in_process(app, db, who: dict, pages: list[dict], repeat: int) -> tuple[dict
         if page["method"] == "GET":
             client.get(page["path"])  # once before counting: what is read once per process is not counted
         else:
-            form = client.get(page["form"])
-            data = {**page["data"], "csrf_token": csrf_token(form.get_data(as_text=True))}
+            token = csrf_token(client.get(page["form"]).get_data(as_text=True))
+            if "before" in page:  # the counted save must change a value, as every save of wrk's does
+                fresh_g()
+                client.post(page["path"], data={**page["before"], "csrf_token": token})
+            data = {**page["data"], "csrf_token": token}
         status, statements[page["name"]] = counted(client, db.engine, page["method"], page["path"], data)
         if status >= 400:
             raise RuntimeError(f"{page['name']}: {status} in-process")
@@ -311,7 +314,7 @@ def main() -> None:
             dict(name="sign-in", method="POST", path="/account/login", user=None, form="/account/login",
                  data={"identifier": who["signing_in"][0], "password": PASSWORD}),
             dict(name="step save", method="POST", path=f"/applications/{draft_id}/situation", user=who["applicant"],
-                 form=f"/applications/{draft_id}/situation", data=situation(1)),
+                 form=f"/applications/{draft_id}/situation", before=situation(0), data=situation(1)),
             dict(name="queue, filtered", method="GET", user=who["manager"],
                  path="/workspace/?status=in_mentoring&disability=any&sort=newest"),
             dict(name="file page", method="GET", path=f"/workspace/files/{who['file']}", user=who["manager"]),
