@@ -218,9 +218,13 @@ def wrk_requests(app, base: str, page: dict, who: dict) -> list[Request]:
                                                             "password": PASSWORD}), headers)
                for identifier in who["signing_in"]]
     elif page["name"] == "step save":
+        # Each draft twice, with its two versions of the answers; the second half of the list starts half-way
+        # through the drafts. wrk's two threads start half a list apart (loadkit._script), so at any moment they
+        # save different drafts, and each draft still gets its versions in turn: every save changes a value.
+        drafts, half = who["drafts"], len(who["drafts"]) // 2
         out = []
-        for turn in range(2):
-            for application_id, user_id in who["drafts"]:
+        for turn, order in enumerate((drafts, drafts[half:] + drafts[:half])):
+            for application_id, user_id in order:
                 headers = {**HEADERS, "Cookie": f"session={cookie(app, user_id)}"}
                 path = f"/applications/{application_id}/situation"
                 form = requests.get(base + path, headers=headers, timeout=60)
