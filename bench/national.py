@@ -42,8 +42,10 @@ are not part of `make test`.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -299,7 +301,8 @@ def main() -> None:
     if not os.access(WRK, os.X_OK):
         sys.exit(f"wrk is missing ({WRK}): `make bench-deps` installs Debian's.")
     url = database_url(args)
-    instance = tempfile.mkdtemp(prefix="jisr-national-")
+    instance = tempfile.mkdtemp(prefix="jisr-national-")  # the app's instance folder, removed at the end
+    atexit.register(shutil.rmtree, instance, ignore_errors=True)
     env = {"JISR_DATABASE_URL": url, "JISR_SECRET_KEY": "bench-" + secrets.token_hex(16),
            "JISR_RATELIMIT_ENABLED": "0", "JISR_INSTANCE_DIR": instance, "JISR_UPLOAD_DIR": f"{instance}/uploads"}
     os.environ.update(env)
