@@ -11,7 +11,7 @@ NODE_STAMP := node_modules/.installed
 # The PDFs (jisr/printing.py): WeasyPrint draws with Pango, and print.css names DejaVu Sans, from Debian.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-.PHONY: run test install translations db seed lint clean browser-deps pdf-deps
+.PHONY: run test install translations db seed lint clean browser-deps pdf-deps bench-deps
 
 run: install translations db seed pdf-deps
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -65,6 +65,17 @@ pdf-deps: install
 	fi; \
 	$(BIN)/python -c "import weasyprint" 2>/dev/null || echo "WeasyPrint cannot load Pango: PDF downloads" \
 	  "will fail. Install Pango 1.44 or later ($(PDF_PACKAGES) on Debian) and the DejaVu fonts." >&2
+
+# bench/national.py's load generator: Debian's wrk (not part of make test).
+bench-deps:
+	@if command -v wrk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's wrk for the benchmarks"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk \
+	    || echo "Could not install wrk: bench/national.py will not run." >&2; \
+	else \
+	  echo "Missing for bench/national.py: wrk (installing needs root and apt-get): apt-get install wrk" >&2; \
+	fi
 
 $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
