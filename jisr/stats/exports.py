@@ -144,6 +144,6 @@ def dashboard_rows(funnel: dict, breakdowns: list, trend: list, stages, breakdow
            _("Files with financing obtained"), _("Financing obtained (dirhams)")] + [
         _("Stage reached: %(stage)s", stage=stage.name) for stage in mentoring_stages]
     for r in incubators:
-        yield [_("Incubators"), r.incubator.name, r.load, r.incubator.capacity, r.routed, r.accepted, r.completed,
+        yield [_("Incubators"), r.name, r.load, r.incubator.capacity, r.routed, r.accepted, r.completed,
                r.dropped_out, r.contacted, round(r.contact_days, 1) if r.contact_days is not None else "", r.jobs,
                r.financed, r.financing] + [n for _stage, n in r.stages]

@@ -26,6 +26,7 @@ SHOWN = 50
 @dataclass
 class IncubatorRecord:
     incubator: Incubator
+    name: str  # in the reader's language (looked up once: the page writes it three times)
     load: int  # files taking one of its places now, all provinces
     routed: int
     accepted: int
@@ -36,7 +37,7 @@ class IncubatorRecord:
     jobs: int
     financed: int
     financing: Decimal  # dirhams
-    stages: list[tuple[MentoringStage, int]] = field(default_factory=list)  # files that reached each stage
+    stages: list[tuple[str, int]] = field(default_factory=list)  # files that reached each stage, by its name
 
     @property
     def rate(self) -> int | None:
@@ -53,6 +54,7 @@ def mentoring_stages(programme_id: int) -> list[MentoringStage]:
 def incubator_record(counts: dict[str, dict[str, int]], stages: list[MentoringStage],
                      limit: int | None = None) -> list[IncubatorRecord]:
     """`counts`: queries.breakdown(..., "incubator", measures=True). Busiest first; the first `limit` only."""
+    from jisr.i18n_fields import current_language
     from jisr.routing.services import loads
 
     busiest = sorted((value for value in counts if value.isdigit()), key=lambda v: (-counts[v]["routed"], int(v)))
@@ -62,6 +64,9 @@ def incubator_record(counts: dict[str, dict[str, int]], stages: list[MentoringSt
     found = {str(i.id): i for i in db.session.scalars(sa.select(Incubator).where(
         Incubator.id.in_([int(v) for v in counts])))}
     load = loads([int(v) for v in found])
+    language = current_language()
+    names = [(f"{STAGE_MEASURE}{stage.id}", getattr(stage, f"name_{language}", None) or stage.name_fr)
+             for stage in stages]
     record = []
     for value, c in counts.items():
         incubator = found.get(value)
@@ -69,11 +74,12 @@ def incubator_record(counts: dict[str, dict[str, int]], stages: list[MentoringSt
             continue
         contacted = c.get("contacted", 0)
         record.append(IncubatorRecord(
-            incubator=incubator, load=load.get(incubator.id, 0), routed=c["routed"], accepted=c["accepted"],
-            completed=c["completed"], dropped_out=c["dropped_out"], contacted=contacted,
+            incubator=incubator, name=getattr(incubator, f"name_{language}", None) or incubator.name_fr,
+            load=load.get(incubator.id, 0), routed=c["routed"], accepted=c["accepted"], completed=c["completed"],
+            dropped_out=c["dropped_out"], contacted=contacted,
             contact_days=c.get("contact_s", 0) / contacted / DAY if contacted else None, jobs=c.get("jobs", 0),
             financed=c.get("financed", 0), financing=(Decimal(c.get("financing_cts", 0)) / 100).quantize(CENT),
-            stages=[(stage, c.get(f"{STAGE_MEASURE}{stage.id}", 0)) for stage in stages]))
+            stages=[(name, c.get(key, 0)) for key, name in names]))
     return sorted(record, key=lambda r: (-r.routed, r.incubator.id))
 
 
