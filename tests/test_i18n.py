@@ -67,11 +67,13 @@ def test_dates_and_numbers_are_formatted_as_moroccans_write_them(app):
 def test_the_number_filter_writes_numbers_as_babel_does(app, locale):
     from flask_babel import force_locale, format_decimal
 
-    from jisr.main.filters import number
+    from jisr.main.filters import number, number_formatter
 
     with app.test_request_context(), force_locale(locale):
+        figure = number_formatter()
         for n in (0, 5, 999, 1000, 43210, 1234567, 98765432101):  # whole numbers take a short cut
-            assert number(n) == format_decimal(n)
+            assert number(n) == figure(n) == format_decimal(n)
+        assert figure(2.5) == number(2.5) and figure(None) == ""
         assert number(None) == "" and number(-1234) == format_decimal(-1234)
         assert number(2.5, 1) == format_decimal(2.5, format="#,##0.0") and number(10, 1).endswith("0")
     with app.test_request_context(), force_locale("fr_MA"):

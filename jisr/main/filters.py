@@ -24,6 +24,7 @@ def register(app) -> None:
     app.jinja_env.filters["label_of"] = lambda code, kind: label(kind, code)
     app.jinja_env.filters["iso"] = iso_datetime
     app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["number_formatter"] = number_formatter
     app.jinja_env.globals["label_items"] = label_items
     app.jinja_env.globals["form_errors"] = form_errors
     app.jinja_env.globals["static_url"] = static_url
@@ -40,6 +41,19 @@ def number(value, decimals: int | None = None) -> str:
         if group is not None:
             return f"{value:,}".replace(",", group)
     return format_decimal(value, format=f"#,##0.{'0' * decimals}" if decimals else None)
+
+
+def number_formatter():
+    """`number` bound to the reader's locale once, for a template writing hundreds of figures:
+    `{% set figure = number_formatter() %}{{ figure(n) }}` (looking the locale up costs more than formatting)."""
+    group = _thousands(str(get_locale()))
+
+    def figure(value) -> str:
+        if group is not None and type(value) is int and value >= 0:
+            return f"{value:,}".replace(",", group)
+        return number(value)
+
+    return figure
 
 
 @lru_cache(maxsize=16)

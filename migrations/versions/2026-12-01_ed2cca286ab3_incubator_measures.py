@@ -1,5 +1,5 @@
-"""Incubator measures: what each file adds to its incubator's record (application_facts.measures), and summary counts
-as BigInteger (sums of seconds and centimes outgrow 32 bits).
+"""Incubator measures: what each file adds to its incubator's record (application_facts.measures), summary counts
+as BigInteger (sums of seconds and centimes outgrow 32 bits), and the dashboard's index covering what it reads.
 
 Files that already had a first contact, stages or an outcome are counted by `flask --app jisr rebuild-stats`, to run
 once after this upgrade (until then their measures are missing from the dashboard, the funnel is unchanged).
@@ -40,12 +40,22 @@ def upgrade():
                type_=sa.BigInteger(),
                existing_nullable=False)
 
+    with op.batch_alter_table('funnel_counts', schema=None) as batch_op:
+        batch_op.drop_index('ix_funnel_counts_query')
+        batch_op.create_index('ix_funnel_counts_query', ['programme_id', 'province_id', 'dimension', 'month', 'value',
+                                                         'stage', 'count'], unique=False)
+
 
 def downgrade():
     # The measures' rows mean nothing to the previous revision (and their sums may not fit 32 bits): drop them.
     for table in ('funnel_counts', 'funnel_deltas'):
         op.execute(sa.table(table, sa.column('stage')).delete().where(
             sa.column('stage').not_in(FUNNEL_STAGES)))
+
+    with op.batch_alter_table('funnel_counts', schema=None) as batch_op:
+        batch_op.drop_index('ix_funnel_counts_query')
+        batch_op.create_index('ix_funnel_counts_query', ['programme_id', 'province_id', 'dimension', 'month'],
+                              unique=False)
 
     with op.batch_alter_table('funnel_deltas', schema=None) as batch_op:
         batch_op.alter_column('delta',
