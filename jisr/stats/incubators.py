@@ -14,7 +14,7 @@ from jisr.extensions import db
 from jisr.incubators.models import Incubator
 from jisr.workspace.models import MentoringStage
 
-from .facts import STAGE_MEASURE
+from .facts import MEASURES, STAGE_MEASURE
 
 DAY = 86400
 CENT = Decimal("0.01")
@@ -51,9 +51,16 @@ def mentoring_stages(programme_id: int) -> list[MentoringStage]:
                                    .order_by(MentoringStage.position)))
 
 
+def record_stages(stages: list[MentoringStage]) -> list[str]:
+    """What the record reads of the summary's incubator rows: the funnel stages it shows, its measures and the
+    programme's mentoring stages (not the rest of the funnel: a fifth fewer rows over a period)."""
+    return ["routed", "accepted", "completed", "dropped_out", *MEASURES,
+            *(f"{STAGE_MEASURE}{stage.id}" for stage in stages)]
+
+
 def incubator_record(counts: dict[str, dict[str, int]], stages: list[MentoringStage],
                      limit: int | None = None) -> list[IncubatorRecord]:
-    """`counts`: queries.breakdown(..., "incubator", measures=True). Busiest first; the first `limit` only."""
+    """`counts`: queries.breakdown(..., "incubator", record_stages(stages)). Busiest first; the first `limit` only."""
     from jisr.i18n_fields import current_language
     from jisr.routing.services import loads
 

@@ -83,7 +83,7 @@ def _dashboard(every_incubator: bool = False):
     raw = {dimension: queries.breakdown(current_user, selection, dimension) for dimension in DIMENSIONS
            if dimension != "incubator"}
     stages = incubators.mentoring_stages(programme_id)
-    counts = queries.breakdown(current_user, selection, "incubator", measures=True)
+    counts = queries.breakdown(current_user, selection, "incubator", incubators.record_stages(stages))
     data = dict(
         programme=next(p for p in programmes if p.id == programme_id), funnel=queries.funnel(current_user, selection),
         breakdowns=[(dimension, sorted(((_value_label(dimension, value, sectors), counts)
