@@ -63,6 +63,23 @@ def test_dates_and_numbers_are_formatted_as_moroccans_write_them(app):
         assert format_date(date(2026, 11, 23), "long") == "23 novembre 2026"
 
 
+@pytest.mark.parametrize("locale", ["ar_MA", "fr_MA", "ar", "fr", "hi_IN"])
+def test_the_number_filter_writes_numbers_as_babel_does(app, locale):
+    from flask_babel import force_locale, format_decimal
+
+    from jisr.main.filters import number, number_formatter
+
+    with app.test_request_context(), force_locale(locale):
+        figure = number_formatter()
+        for n in (0, 5, 999, 1000, 43210, 1234567, 98765432101):  # whole numbers take a short cut
+            assert number(n) == figure(n) == format_decimal(n)
+        assert figure(2.5) == number(2.5) and figure(None) == ""
+        assert number(None) == "" and number(-1234) == format_decimal(-1234)
+        assert number(2.5, 1) == format_decimal(2.5, format="#,##0.0") and number(10, 1).endswith("0")
+    with app.test_request_context(), force_locale("fr_MA"):
+        assert (number(3, 1), number(1234.56, 1)) == ("3,0", "1\u202f234,6")
+
+
 def test_reference_data_is_shown_in_the_reader_language(client, auth, draft):
     _user, application = draft()
     ar = client.get(f"/applications/{application.id}/identity?lang=ar").data.decode()

@@ -1,58 +1,122 @@
 """The dashboards' summary (funnel_counts) always equals a recount from the files themselves: after random
-histories of files moving through the whole chain (routing, review, decisions, mentoring, withdrawal), of profiles
-corrected and of drafts thrown away, at every commit. The recount reads the status histories, not the stored
-facts, so a missed hook or a wrong delta shows."""
+histories of files moving through the whole chain (routing and routing again, review, decisions, mentoring stages
+forward and back, outcomes with jobs and financing, commissions' decisions, withdrawal), of profiles corrected and
+of drafts thrown away, at every commit. The recount reads the status histories, stage entries and outcomes, not the
+stored facts, so a missed hook or a wrong delta shows (in the incubators' measures too)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jisr.applications.models import ApplicantProfile, Application, Status
+from jisr.applications.models import ApplicantProfile, Application, Status, StatusChange
 from jisr.routing import services as routing
 from jisr.stats import facts
 from jisr.stats.models import FunnelCount
-from jisr.workspace import grids, services
+from jisr.timeutil import local_today
+from jisr.workspace import grids, outcomes, services
 from jisr.workspace.models import ReasonKind
 
 OPERATIONS = ("new", "route", "review", "accept", "reject", "waitlist", "mentor", "stage", "complete", "drop",
-              "withdraw", "disability", "situation", "draft", "delete_draft")
+              "withdraw", "disability", "situation", "draft", "delete_draft", "accompany", "back", "outcome",
+              "financing", "reroute", "routed_earlier")
+
+
+def accompany(application, manager, db, pick: int) -> None:
+    """As far along the way to mentoring as the file can go: routed, reviewed, accepted, in mentoring."""
+    if application.status == Status.ELIGIBLE:
+        routing.route(application)
+        routed_earlier(application, db, pick)
+    for action, step in (("start_review", services.start_review), ("accept", services.accept),
+                         ("start_mentoring", services.start_mentoring)):
+        if action in services.actions(application, manager):
+            step(application, manager)
+
+
+def routed_earlier(application, db, hours: int) -> None:
+    """The file's latest routing happened `hours` earlier than recorded: the first contact took that much longer."""
+    change = db.session.scalar(sa.select(StatusChange).where(
+        StatusChange.application_id == application.id, StatusChange.to_status == Status.ASSIGNED)
+        .order_by(StatusChange.id.desc()).limit(1))
+    if change is not None:
+        change.at = change.at - timedelta(hours=hours, minutes=hours)
+
+
+def _first_stage(application) -> bool:
+    return application.current_stage_id == grids.stages(application.programme)[0].id
+
+
+#: Which files a move can apply to; a move picks one of those (so that long histories reach far).
+WANTS = {
+    "route": lambda a, allowed: a.status == Status.ELIGIBLE,
+    "review": lambda a, allowed: "start_review" in allowed,
+    "accept": lambda a, allowed: "accept" in allowed,
+    "reject": lambda a, allowed: "reject" in allowed,
+    "waitlist": lambda a, allowed: "waitlist" in allowed,
+    "mentor": lambda a, allowed: "start_mentoring" in allowed,
+    "stage": lambda a, allowed: "move_stage" in allowed,
+    "back": lambda a, allowed: "move_stage" in allowed and not _first_stage(a),
+    "complete": lambda a, allowed: "complete" in allowed,
+    "drop": lambda a, allowed: "drop_out" in allowed,
+    "withdraw": lambda a, allowed: a.status not in (Status.COMPLETED, Status.WITHDRAWN, Status.DRAFT),
+    "delete_draft": lambda a, allowed: a.status == Status.DRAFT,
+    "outcome": lambda a, allowed: "outcome" in allowed,
+    "financing": lambda a, allowed: "financing" in allowed and services.may_go_to_commission(a),
+    "reroute": lambda a, allowed: a.status in routing.ROUTABLE_STATES and a.incubator_id is not None,
+    "routed_earlier": lambda a, allowed: a.incubator_id is not None,
+}
+
+
+def choose(op: str, files: list, manager, db, pick: int):
+    """The file the move applies to: among those whose state allows it, the pick-th (None when there is none)."""
+    for application in files:
+        db.session.refresh(application)
+    wants = WANTS.get(op, lambda a, allowed: True)
+    fit = [a for a in files if wants(a, services.actions(a, manager))]
+    return fit[pick % len(fit)] if fit else None
 
 
 def apply(op: str, files: list, ws, make_file, db, pick: int) -> None:
-    """One move, when the chosen file's state allows it (otherwise nothing)."""
+    """One move, applied to one of the files whose state allows it (nothing when none does)."""
     if op == "new" or not files:
         files.append(make_file(province_code="midelt" if pick % 3 == 0 else "errachidia"))
         return
     if op == "draft":
         files.append(make_file(status=Status.DRAFT))
         return
-    application = files[pick % len(files)]
-    db.session.refresh(application)
-    manager, status = ws.manager, application.status
-    allowed = services.actions(application, manager)
-    if op == "route" and status == Status.ELIGIBLE:
+    manager = ws.manager
+    application = choose(op, files, manager, db, pick)
+    if application is None:
+        return
+    if op == "route":
         routing.route(application)
-    elif op == "review" and "start_review" in allowed:
+        routed_earlier(application, db, pick)  # routed a while ago: the first contact takes time
+    elif op == "review":
         services.start_review(application, manager)
-    elif op == "accept" and "accept" in allowed:
+    elif op == "accept":
         services.accept(application, manager)
-    elif op == "reject" and "reject" in allowed:
+    elif op == "reject":
         services.reject(application, manager, grids.reasons(application.programme, ReasonKind.REJECTION)[0].id, None)
-    elif op == "waitlist" and "waitlist" in allowed:
+    elif op == "waitlist":
         services.waitlist(application, manager, None)
-    elif op == "mentor" and "start_mentoring" in allowed:
+    elif op == "mentor":
         services.start_mentoring(application, manager)
-    elif op == "stage" and status == Status.IN_MENTORING:
-        services.move_stage(application, manager, "forward", None)
-    elif op == "complete" and "complete" in allowed:
+    elif op in ("stage", "back"):
+        try:
+            services.move_stage(application, manager, "forward" if op == "stage" else "back", None)
+        except services.WorkspaceError:
+            pass  # already at the last stage
+    elif op == "complete":
         services.complete(application, manager, None)
-    elif op == "drop" and "drop_out" in allowed:
+    elif op == "drop":
         services.drop_out(application, manager, grids.reasons(application.programme, ReasonKind.DROP_OUT)[0].id,
                           None)
-    elif op == "withdraw" and status not in (Status.COMPLETED, Status.WITHDRAWN, Status.DRAFT):
+    elif op == "withdraw":
         application.transition(Status.WITHDRAWN, application.applicant, reason="test")
     elif op in ("disability", "situation"):
         profile = db.session.scalar(sa.select(ApplicantProfile).where(
@@ -61,17 +125,43 @@ def apply(op: str, files: list, ws, make_file, db, pick: int) -> None:
             profile.disability_type = "visual" if profile.disability_type != "visual" else "none"
         else:
             profile.is_divorced = not profile.is_divorced
-    elif op == "delete_draft" and status == Status.DRAFT:
+    elif op == "delete_draft":
         files.remove(application)
         db.session.delete(application)
+    elif op == "accompany":
+        accompany(application, manager, db, pick)
+    elif op == "outcome":
+        financed = pick % 3 != 0
+        outcomes.save_outcome(application, manager, {
+            "jobs_women": pick % 4, "jobs_men": pick % 3, "financing_obtained": financed,
+            "financing_amount": Decimal(pick * 1250) + Decimal("0.55") if financed and pick % 5 else None,
+            "financing_source": "honour_loan" if financed else None}, None)
+    elif op == "financing":  # a commission's decision: not the financing obtained, which the outcome says
+        outcomes.save_financing(application, manager, None, {
+            "commission_on": local_today(), "decision": ("approved", "refused", "deferred")[pick % 3],
+            "amount": Decimal(pick * 1000), "source": "grant", "note": None})
+    elif op == "reroute":
+        target = ws.other if application.incubator_id == ws.incubator.id else ws.incubator
+        try:
+            routing.reroute_by_hand(application, target.id, ws.coordinator, "Plus proche de chez elle")
+        except routing.RoutingError:
+            pass  # no room there
+    elif op == "routed_earlier":
+        routed_earlier(application, db, pick)
     db.session.flush()
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(moves=st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 50)), min_size=1, max_size=40))
-def test_the_summary_equals_a_recount_after_any_history(db, make_workspace, make_file, moves):
+@given(moves=st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 50)), min_size=10, max_size=50))
+def test_the_summary_equals_a_recount_after_any_history(db, make_workspace, make_file, make_incubator, make_user,
+                                                        province, moves):
     ws = make_workspace(files=0, capacity=3)
+    ws.other = make_incubator(capacity=2)  # where a coordinator re-routes files by hand
+    ws.coordinator = make_user(role="coordinator", provinces=[province("errachidia")])
     files: list[Application] = []
+    for pick in (5, 30):  # two files in mentoring from the start, so that the moves after it have something to do
+        files.append(make_file())
+        accompany(files[-1], ws.manager, db, pick)
     for op, pick in moves:
         apply(op, files, ws, make_file, db, pick)
         if pick % 7 == 0:
@@ -166,3 +256,46 @@ def test_two_folds_at_once_count_each_delta_once(postgresql_only, make_app, db, 
     assert not errors, errors
     db.session.expire_all()
     assert facts.stored() == expected
+
+
+def _at(hours: float):
+    from datetime import UTC, datetime
+
+    return datetime(2026, 3, 2, 9, tzinfo=UTC) + timedelta(hours=hours)
+
+
+@pytest.mark.parametrize("history, contact", [
+    ([("assigned", 0), ("under_review", 36)], 36 * 3600),
+    ([("assigned", 0), ("rejected", 2)], 2 * 3600),
+    ([("assigned", 0), ("waitlisted", 5), ("under_review", 50)], 5 * 3600),  # the incubator's own waiting list
+    ([("assigned", 0), ("assigned", 24), ("under_review", 30)], 6 * 3600),  # routed again: the clock starts again
+    ([("assigned", 0), ("withdrawn", 3)], None),  # she withdrew: the incubator never acted
+    ([("assigned", 0)], None),
+    ([("eligible", 0), ("under_review", 1)], None),  # never routed (history without its routing)
+])
+def test_first_contact_is_the_incubators_first_step_after_its_latest_routing(history, contact):
+    measures = facts.measures_of(7, [(status, _at(hours)) for status, hours in history], [], None)
+    assert measures.get("contact_s", 0 if contact is not None else None) == contact
+    assert measures.get("contacted") == (1 if contact is not None else None)
+
+
+def test_financing_obtained_is_the_outcomes_and_in_centimes():
+    from types import SimpleNamespace
+
+    outcome = SimpleNamespace(jobs_women=2, jobs_men=1, financing_obtained=True, financing_amount=Decimal("12500.55"))
+    assert facts.measures_of(7, [], [3, 4, 3], outcome) == {
+        "stage:3": 1, "stage:4": 1, "jobs": 3, "financed": 1, "financing_cts": 1_250_055}
+    outcome.financing_obtained, outcome.financing_amount = False, None
+    assert facts.measures_of(7, [], [], outcome) == {"jobs": 3}
+    assert facts.measures_of(None, [("assigned", _at(0)), ("under_review", _at(1))], [3], outcome) == {}
+
+
+def test_information_requests_and_convocations_come_after_the_first_contact():
+    """The definition of the first contact relies on it: asking for information or convening her is only possible
+    in states the incubator's first step has already led to (otherwise facts.measures_of must read them too)."""
+    from jisr.workspace.sessions import CONVENABLE
+
+    for state, actions in services.STATE_ACTIONS.items():
+        if {"request_info", "convene"} & set(actions):
+            assert state in facts.CONTACT_STATES
+    assert set(CONVENABLE) <= facts.CONTACT_STATES and Status.ASSIGNED not in facts.CONTACT_STATES

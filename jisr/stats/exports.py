@@ -123,8 +123,10 @@ def xlsx_file(rows: Iterator[list], sheet: str):
     return target
 
 
-def dashboard_rows(funnel: dict, breakdowns: list, trend: list, stages, breakdown_stages) -> Iterator[list]:
-    """Every table of the dashboard, one after the other: a first column names the table."""
+def dashboard_rows(funnel: dict, breakdowns: list, trend: list, stages, breakdown_stages, incubators=(),
+                   mentoring_stages=()) -> Iterator[list]:
+    """Every table of the dashboard, one after the other: a first column names the table. The incubators' record
+    has columns of its own: it follows, after an empty row, with its own header row."""
     yield [_("Table"), _("Row")] + [label("funnel_stage", s) for s in stages]
     yield [_("The funnel"), _("All")] + [funnel[s] for s in stages]
     for month, counts in trend:
@@ -133,3 +135,15 @@ def dashboard_rows(funnel: dict, breakdowns: list, trend: list, stages, breakdow
     for dimension, rows in breakdowns:
         for text, counts in rows:
             yield [label("dimension", dimension), text] + [counts[s] for s in stages]
+    if not incubators:
+        return
+    yield []
+    yield [_("Table"), _("Incubator"), _("Places taken now"), _("Capacity"), _("Files routed to it"),
+           label("funnel_stage", "accepted"), label("funnel_stage", "completed"), label("funnel_stage", "dropped_out"),
+           _("Files taken up"), _("Days to first contact (mean)"), _("Jobs created"),
+           _("Files with financing obtained"), _("Financing obtained (dirhams)")] + [
+        _("Stage reached: %(stage)s", stage=stage.name) for stage in mentoring_stages]
+    for r in incubators:
+        yield [_("Incubators"), r.name, r.load, r.incubator.capacity, r.routed, r.accepted, r.completed,
+               r.dropped_out, r.contacted, round(r.contact_days, 1) if r.contact_days is not None else "", r.jobs,
+               r.financed, r.financing] + [n for _stage, n in r.stages]

@@ -2,7 +2,11 @@
 file was started, breakdown (dimension and value) and funnel stage, how many files reached that stage; it is
 kept up to date in the transaction that changes a file (jisr/stats/facts.py), so a dashboard sums a few
 thousand rows instead of grouping every file. `application_facts` remembers what each file was counted as, so
-a change moves exactly its own counts."""
+a change moves exactly its own counts.
+
+Rows of the "incubator" dimension also carry an incubator's *measures* beside the funnel's stages: `stage` names
+what is added up (jisr.stats.facts.MEASURES: days to first contact, jobs, financing, mentoring stages reached) and
+`count` holds the sum. Sums of seconds and centimes outgrow a 32-bit integer, hence BigInteger counts."""
 
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ class ApplicationFact(db.Model):
     #: stages it reached (a bit per stage of jisr.stats.facts.STAGES).
     keys: Mapped[list] = mapped_column(sa.JSON)
     reached: Mapped[int] = mapped_column(default=0)
+    #: What it adds to its incubator's measures ({"contact_s": 86400, "contacted": 1, "stage:12": 1, ...}).
+    measures: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id"), index=True)
 
 
@@ -36,11 +42,14 @@ class FunnelCount(db.Model):
     dimension: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "all", "sector", "disability"...
     value: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # "" for "all"
     stage: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
-    count: Mapped[int] = mapped_column(default=0)
+    count: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
     __table_args__ = (
-        # The dashboard's question: one programme, one province (or all), a period, one dimension.
-        sa.Index("ix_funnel_counts_query", "programme_id", "province_id", "dimension", "month"),
+        # The dashboard's question: one programme, one province (or all), a period, one dimension. It holds every
+        # column the dashboard reads, so SQLite answers from the index alone (an incubator's record reads thousands of
+        # rows over a period: 37 ms through the table, 15 ms from the index, with 80 incubators).
+        sa.Index("ix_funnel_counts_query", "programme_id", "province_id", "dimension", "month", "value", "stage",
+                 "count"),
     )
 
 
@@ -58,4 +67,4 @@ class FunnelDelta(db.Model):
     dimension: Mapped[str] = mapped_column(sa.String(20))
     value: Mapped[str] = mapped_column(sa.String(40))
     stage: Mapped[str] = mapped_column(sa.String(20))
-    delta: Mapped[int] = mapped_column()
+    delta: Mapped[int] = mapped_column(sa.BigInteger)

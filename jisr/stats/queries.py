@@ -69,12 +69,14 @@ def funnel(user: User, s: Selection) -> dict[str, int]:
     return {stage: int(found.get(stage) or 0) for stage in STAGES}
 
 
-def breakdown(user: User, s: Selection, dimension: str) -> dict[str, dict[str, int]]:
-    """{value: {stage: count}} of one dimension."""
+def breakdown(user: User, s: Selection, dimension: str, stages=STAGES) -> dict[str, dict[str, int]]:
+    """{value: {stage: count}} of one dimension, for these stages (the funnel's; an incubator's record also asks
+    for the sums its rows carry beside them: facts.MEASURES and the mentoring stages reached, "stage:<id>")."""
     table: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
+    where = [*_where(user, s, dimension), FunnelCount.stage.in_(list(stages))]
     for value, stage, count in db.session.execute(
             sa.select(FunnelCount.value, FunnelCount.stage, sa.func.sum(FunnelCount.count))
-            .where(*_where(user, s, dimension)).group_by(FunnelCount.value, FunnelCount.stage)):
+            .where(*where).group_by(FunnelCount.value, FunnelCount.stage)):
         table[value][stage] = int(count or 0)
     return {value: counts for value, counts in table.items() if any(counts.values())}
 

@@ -19,12 +19,11 @@ from jisr.authz import Permission, permission_required
 from jisr.extensions import db
 from jisr.geo.models import Province, Region, Sector
 from jisr.i18n_fields import current_language
-from jisr.incubators.models import Incubator
 from jisr.labels import SelectChoice, label
 from jisr.programmes.models import Programme
 from jisr.timeutil import utcnow
 
-from . import exports, queries
+from . import exports, incubators, queries
 from .facts import DIMENSIONS, STAGES
 
 bp = Blueprint("stats", __name__, url_prefix="/statistics")
@@ -60,8 +59,9 @@ def _value_label(dimension: str, value: str, sectors: dict) -> str:
     return label(kind, value)
 
 
-def _dashboard():
-    """The dashboard's figures for the filters of the query string: (data or None, form, valid)."""
+def _dashboard(every_incubator: bool = False):
+    """The dashboard's figures for the filters of the query string: (data or None, form, valid); the incubators'
+    record of the incubators.SHOWN busiest, or of every one."""
     queries.fresh()
     form = DashboardForm(request.args)
     programmes = list(db.session.scalars(sa.select(Programme).order_by(Programme.opens_on.desc(), Programme.id)))
@@ -80,38 +80,19 @@ def _dashboard():
         programme_id=programme_id, province_id=form.province.data if not form.province.errors else None,
         since=form.since.data if valid else None, until=form.until.data if valid else None, readable=mine)
     sectors = {str(s.id): s.name for s in db.session.scalars(sa.select(Sector))}
-    raw = {dimension: queries.breakdown(current_user, selection, dimension) for dimension in DIMENSIONS}
+    raw = {dimension: queries.breakdown(current_user, selection, dimension) for dimension in DIMENSIONS
+           if dimension != "incubator"}
+    stages = incubators.mentoring_stages(programme_id)
+    counts = queries.breakdown(current_user, selection, "incubator", incubators.record_stages(stages))
     data = dict(
         programme=next(p for p in programmes if p.id == programme_id), funnel=queries.funnel(current_user, selection),
-        breakdowns=[(dimension, sorted(((value if dimension == "incubator" else _value_label(dimension, value, sectors),
-                                         counts) for value, counts in raw[dimension].items()),
-                                       key=lambda item: -item[1]["registered"])) for dimension in DIMENSIONS],
-        trend=queries.trend(current_user, selection))
-    data["incubators"] = _incubator_record(dict(data["breakdowns"]).pop("incubator", []))
-    data["breakdowns"] = [(d, rows) for d, rows in data["breakdowns"] if d != "incubator"]
+        breakdowns=[(dimension, sorted(((_value_label(dimension, value, sectors), counts)
+                                        for value, counts in raw[dimension].items()),
+                                       key=lambda item: -item[1]["registered"])) for dimension in raw],
+        trend=queries.trend(current_user, selection), mentoring_stages=stages,
+        incubators=incubators.incubator_record(counts, stages, None if every_incubator else incubators.SHOWN),
+        incubators_total=incubators.incubators_in(counts))
     return data, form, valid
-
-
-def _incubator_record(rows) -> list[dict]:
-    """Each incubator that took files in the selection: its load against capacity now, and what came of the
-    files routed to it (accepted, and the share of its files that is; launched; dropped out)."""
-    from jisr.routing.services import loads
-
-    counts = {value: c for value, c in rows if value.isdigit()}
-    if not counts:
-        return []
-    found = {str(i.id): i for i in db.session.scalars(sa.select(Incubator).where(
-        Incubator.id.in_([int(v) for v in counts])))}
-    load = loads([int(v) for v in found])
-    record = []
-    for value, c in counts.items():
-        incubator = found.get(value)
-        if incubator is None:
-            continue
-        record.append({"incubator": incubator, "load": load.get(incubator.id, 0), "routed": c["routed"],
-                       "accepted": c["accepted"], "completed": c["completed"], "dropped_out": c["dropped_out"],
-                       "rate": round(100 * c["accepted"] / c["routed"]) if c["routed"] else None})
-    return sorted(record, key=lambda r: (-r["routed"], r["incubator"].id))
 
 
 @bp.get("/")
@@ -124,6 +105,9 @@ def dashboard():
     funnel, trend = data["funnel"], data["trend"]
     return render_template(
         "stats/dashboard.html", form=form, stages=STAGES, breakdown_stages=BREAKDOWN_STAGES,
+        # Translated once, filled in on every row of the incubators' record (hundreds of gettext calls otherwise).
+        record_texts=dict(places=_("%(load)s of %(capacity)s"), share=_("%(rate)s%% of its files"),
+                          none_yet=_("None taken up yet"), stage=_("%(stage)s: %(count)s")),
         export_args={k: v for k, v in request.args.items() if v}, **data,
         funnel_chart=queries.bars([(label("funnel_stage", s), funnel[s]) for s in STAGES], rtl=rtl),
         trend_chart=queries.bars([(format_date(month, "MMMM y"), counts["submitted"]) for month, counts in trend],
@@ -144,12 +128,13 @@ def _download(rows, name: str, fmt: str, sheet: str):
 @bp.get("/export/dashboard.<any(csv, xlsx):fmt>")
 @permission_required(Permission.COORDINATE)
 def export_dashboard(fmt: str):
-    data, form, valid = _dashboard()
+    data, form, valid = _dashboard(every_incubator=True)
     if data is None or not valid:
         return dashboard()
     record("stats.dashboard_exported", data["programme"], format=fmt,
            filters={k: v for k, v in request.args.items() if v})
-    rows = exports.dashboard_rows(data["funnel"], data["breakdowns"], data["trend"], STAGES, BREAKDOWN_STAGES)
+    rows = exports.dashboard_rows(data["funnel"], data["breakdowns"], data["trend"], STAGES, BREAKDOWN_STAGES,
+                                  data["incubators"], data["mentoring_stages"])
     return _download(rows, "jisr-dashboard", fmt, _("Dashboard"))
 
 

@@ -1,5 +1,7 @@
 """Pages of the dashboards for the audits of pages.py (see its docstring): the admin's (every province) and the
-coordinator's (hers), with files in several stages, filtered, and with a period refused; the public figures."""
+coordinator's (hers), with files in several stages (one accompanied through mentoring stages to an outcome with jobs
+and financing, so the incubators' record has all its tables), filtered, and with a period refused; the public
+figures."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ ROLES: dict = {}
 
 def _with_files(query: str = ""):
     def setup(world: World) -> str:
+        from decimal import Decimal
+
         from jisr.extensions import db
-        from jisr.workspace import services
+        from jisr.workspace import outcomes, services
 
         incubator = scenes.incubator(world)
         staff = world.user
@@ -23,6 +27,14 @@ def _with_files(query: str = ""):
         if files[0].incubator_id == incubator.id:
             services.start_review(files[0], manager)
             services.accept(files[0], manager)
+        if files[1].incubator_id == incubator.id:
+            services.start_review(files[1], manager)
+            services.accept(files[1], manager)
+            services.start_mentoring(files[1], manager)
+            services.move_stage(files[1], manager, "forward", None)
+            outcomes.save_outcome(files[1], manager, {"jobs_women": 2, "financing_obtained": True,
+                                                      "financing_amount": Decimal("48500.75"),
+                                                      "financing_source": "honour_loan"}, 0)
         db.session.commit()
         world.user = staff
         return f"/statistics/{query}"
