@@ -23,7 +23,7 @@ def fill_every_table() -> None:
     """Commit the demo data plus one row of each kind it lacks; fails when a table stays empty, so a new
     table gets its row here (and so its place in the backup and migration tests)."""
     from jisr.applications.models import Application, Consent, PriorTraining, ProjectMember
-    from jisr.auth.models import PasswordResetCode
+    from jisr.auth.models import PasswordResetCode, SignInLock
     from jisr.calls.models import AssociationApplication, AssociationDocument
     from jisr.demo import seed_demo
     from jisr.documents.models import Document
@@ -54,6 +54,7 @@ def fill_every_table() -> None:
     db.session.add(ProjectMember(application_id=first.id, full_name="Khadija Ait", role="Trésorière"))
     db.session.add(PasswordResetCode(user_id=first.applicant_id, code_hash="not-a-real-hash",
                                      expires_at=utcnow() + timedelta(minutes=30)))
+    db.session.add(SignInLock(key="0" * 64, failures=3))
     low, high = sorted((first.id, second.id))
     db.session.add(DuplicateResolution(first_id=low, second_id=high, verdict="not_duplicate", note="Deux sœurs"))
     second.carrier = "group" if second.carrier != "group" else "individual"  # moves it in the summary

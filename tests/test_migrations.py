@@ -16,6 +16,9 @@ from jisr.extensions import db
 #: What a downgrade cannot keep, by design: before e09c1c2c840f there are no representatives, so they go back
 #: to applicants, and come back up as applicants.
 LOSSY = {("e09c1c2c840f", "users", "role")}
+#: Rows a downgrade drops by design: the incubators' measures in the dashboards' summary mean nothing below
+#: ed2cca286ab3; after coming back up, `flask rebuild-stats` counts them again.
+LOSSY_ROWS = {("ed2cca286ab3", "funnel_counts"), ("ed2cca286ab3", "funnel_deltas")}
 
 
 def plain(value):
@@ -84,7 +87,7 @@ def test_every_migration_goes_down_and_up_again_keeping_the_rows_it_does_not_own
             assert not differences(schema(), above), f"{revision.revision} comes back up to another schema"
             after = rows()
             for table, shape in below.items():
-                if table == "alembic_version":
+                if table == "alembic_version" or (revision.revision, table) in LOSSY_ROWS:
                     continue
                 kept = set(shape["columns"]) - {column for rev, name, column in LOSSY
                                                  if rev == revision.revision and name == table}
