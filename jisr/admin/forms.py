@@ -2,11 +2,11 @@
 The scope's fields are all on the form; which one counts depends on the role (services.scope_for says)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, Form, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from jisr.calls.forms import MultiCheckboxField
+from jisr.forms import FlaskForm
 from jisr.incubators.forms import InviteForm, _int_or_none
 from jisr.labels import SelectChoice, label
 from jisr.validators import SafeText, strip_filter

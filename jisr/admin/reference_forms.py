@@ -2,11 +2,11 @@
 sector's code. The Arabic name is checked for Arabic letters with the calls' own validator."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from jisr.calls.forms import ArabicText
+from jisr.forms import FlaskForm
 from jisr.validators import SafeText, strip_filter
 
 F = [strip_filter]

@@ -1,7 +1,6 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from jisr.applications import national_id
-from jisr.forms import CsrfForm
+from jisr.forms import CsrfForm, FlaskForm
 from jisr.labels import choices
 from jisr.validators import ArabicName, LatinName, SafeText, strip_filter
 

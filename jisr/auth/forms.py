@@ -6,13 +6,13 @@ from __future__ import annotations
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.fields import EmailField, TelField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from jisr.auth import services
 from jisr.auth.passwords import MAX_LENGTH, StrongPassword
+from jisr.forms import FlaskForm
 from jisr.validators import SafeText, strip_filter
 
 F = [strip_filter]

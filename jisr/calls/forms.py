@@ -4,7 +4,6 @@ Choices that come from the database (programmes, provinces, sectors) are filled 
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -25,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from jisr.auth import services as accounts
 from jisr.auth.forms import _normalise
+from jisr.forms import FlaskForm
 from jisr.labels import choices
 from jisr.validators import SafeText, strip_filter
 

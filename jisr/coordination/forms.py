@@ -1,10 +1,10 @@
 """Coordinators' forms: filters of the lists (GET, no CSRF) and the two decisions they take on a file."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Form, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from jisr.forms import FlaskForm
 from jisr.labels import LABELS
 from jisr.validators import SafeText, strip_filter
 

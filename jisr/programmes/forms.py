@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from jisr.calls.forms import ArabicText, MultiCheckboxField
+from jisr.forms import FlaskForm
 from jisr.labels import SelectChoice
 from jisr.validators import SafeText, strip_filter
 

@@ -15,13 +15,13 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
 from jisr.authz import Permission, get_application_or_404, permission_required
 from jisr.extensions import db
+from jisr.forms import FlaskForm
 from jisr.i18n import is_language_switch
 from jisr.labels import choices
 from jisr.timeutil import local_today

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import (
     DateField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from jisr.calls.forms import MultiCheckboxField
+from jisr.forms import FlaskForm
 from jisr.labels import choices, label
 from jisr.validators import SafeText, strip_filter
 from jisr.workspace.models import SessionMode
