@@ -1,9 +1,21 @@
 """Forms shared by several features, and the base of every posted form."""
 
-from flask import request
+import wtforms
+from flask import current_app, request
 from flask_wtf import FlaskForm as _FlaskForm
+from flask_wtf.i18n import translations
 from werkzeug.datastructures import MultiDict
 from wtforms.fields import FileField
+
+
+class Form(wtforms.Form):
+    """A form without CSRF: a row of a list (FormField) or filters read from the query string. WTForms' own
+    messages ("Number must be between 1 and 100.") come in the reader's language, as in a FlaskForm; a plain
+    WTForms form gives them in English, even on an Arabic page."""
+
+    class Meta:
+        def get_translations(self, form):
+            return translations if current_app.config.get("WTF_I18N_ENABLED", True) else None
 
 
 class FlaskForm(_FlaskForm):

@@ -6,7 +6,6 @@ from wtforms import (
     DateField,
     DecimalField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     RadioField,
@@ -14,12 +13,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from jisr.applications import national_id
-from jisr.forms import CsrfForm, FlaskForm
+from jisr.forms import CsrfForm, FlaskForm, Form
 from jisr.labels import choices
-from jisr.validators import ArabicName, LatinName, SafeText, strip_filter
+from jisr.validators import ArabicName, LatinName, Length, SafeText, strip_filter
 
 F = [strip_filter]
 

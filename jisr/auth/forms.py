@@ -8,12 +8,12 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.fields import EmailField, TelField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Optional, Regexp, ValidationError
 
 from jisr.auth import services
 from jisr.auth.passwords import MAX_LENGTH, StrongPassword
 from jisr.forms import FlaskForm
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, strip_filter
 
 F = [strip_filter]
 TOO_LONG = _l("Use at most %(max)d characters.")

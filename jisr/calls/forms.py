@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -19,14 +18,14 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields import EmailField, TelField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from jisr.auth import services as accounts
 from jisr.auth.forms import _normalise
-from jisr.forms import FlaskForm
+from jisr.forms import FlaskForm, Form
 from jisr.labels import choices
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, strip_filter
 
 F = [strip_filter]
 MAX_CRITERIA = 12
@@ -38,6 +37,14 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        """A value that is not offered gets our words: WTForms' Arabic catalogue lacks the plural forms of its
+        own message, which then showed in English."""
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            raise ValidationError(_l("Choose among the options shown.")) from error
 
 
 class ArabicText:

@@ -1,12 +1,12 @@
 """Coordinators' forms: filters of the lists (GET, no CSRF) and the two decisions they take on a file."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Optional
 
-from jisr.forms import FlaskForm
+from jisr.forms import FlaskForm, Form
 from jisr.labels import LABELS
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, strip_filter
 
 F = [strip_filter]
 #: States a coordinator can filter the files by (drafts are the applicants' own business until sent).

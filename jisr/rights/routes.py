@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from jisr.audit.services import record
 from jisr.auth.models import User
@@ -17,7 +17,7 @@ from jisr.authz import Permission, permission_required
 from jisr.extensions import db
 from jisr.forms import FlaskForm
 from jisr.timeutil import utcnow
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, strip_filter
 
 from . import erasure, export
 from .models import ErasureRequest

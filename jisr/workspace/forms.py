@@ -4,13 +4,13 @@ Every decision form carries the file's version as read when the page was drawn, 
 page that someone else has since changed is refused instead of overwriting theirs."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from jisr.coordination.forms import LISTED_STATES, _int_or_none
-from jisr.forms import FlaskForm
+from jisr.forms import FlaskForm, Form
 from jisr.labels import LABELS, choices
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, strip_filter
 
 F = [strip_filter]
 QUEUE_STATES = [code for code in LISTED_STATES if code not in ("submitted", "eligible", "ineligible")]

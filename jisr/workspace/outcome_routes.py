@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, DateField, Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import TextInput
 
 from jisr.authz import Permission, get_application_or_404, permission_required
@@ -25,7 +25,7 @@ from jisr.forms import FlaskForm
 from jisr.i18n import is_language_switch
 from jisr.labels import choices
 from jisr.timeutil import local_today
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, strip_filter
 from jisr.workspace import outcomes, services
 
 bp = Blueprint("outcomes", __name__, url_prefix="/workspace/files")

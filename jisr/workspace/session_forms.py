@@ -7,22 +7,13 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import (
-    DateField,
-    Form,
-    IntegerField,
-    RadioField,
-    SelectChoice,
-    StringField,
-    TextAreaField,
-    TimeField,
-)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import DateField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from jisr.calls.forms import MultiCheckboxField
-from jisr.forms import FlaskForm
+from jisr.forms import FlaskForm, Form
 from jisr.labels import choices, label
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, strip_filter
 from jisr.workspace.models import SessionMode
 
 F = [strip_filter]
