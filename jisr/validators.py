@@ -1,6 +1,6 @@
 """Text validators shared by every form: the right script for names, no markup or hidden
-direction controls in free text, lengths told in the reader's language. Messages are lazy, so they
-render in the reader's language."""
+direction controls in free text, lengths told in the reader's language, digits typed on an Arabic
+keyboard read as digits. Messages are lazy, so they render in the reader's language."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from wtforms import validators
 from wtforms.validators import ValidationError
+
+from jisr.numbers import ascii_digits
 
 ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff"
 ARABIC_NAME = re.compile(rf"[{ARABIC_LETTERS}\u064b-\u0652\u0640]+(?:[ \-'][{ARABIC_LETTERS}\u064b-\u0652\u0640]+)*")
@@ -29,6 +31,11 @@ def clean_text(value: str | None) -> str:
 
 def strip_filter(value):
     return clean_text(value) if isinstance(value, str) else value
+
+
+def digits_filter(value):
+    """For text fields that hold digits (a card number, a code): '٠١٢٣' and '۰۱۲۳' are kept as '0123'."""
+    return ascii_digits(value) if isinstance(value, str) else value
 
 
 class Length(validators.Length):

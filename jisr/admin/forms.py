@@ -2,10 +2,11 @@
 The scope's fields are all on the form; which one counts depends on the role (services.scope_for says)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from jisr.calls.forms import MultiCheckboxField
+from jisr.fields import DateField
 from jisr.forms import FlaskForm, Form
 from jisr.incubators.forms import InviteForm, _int_or_none
 from jisr.labels import SelectChoice, label

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from jisr.calls.forms import ArabicText, MultiCheckboxField
+from jisr.fields import DateField, IntegerField
 from jisr.forms import FlaskForm
 from jisr.labels import SelectChoice
 from jisr.validators import Length, SafeText, strip_filter
