@@ -67,3 +67,41 @@ def parse_count(text: str) -> int | None:
         raise ValueError(value)
     return int(value)
 
+
+#: The largest identifier the database stores (PostgreSQL's integer); the <int:…> converter stops there too.
+MAX_ID = 2**31 - 1
+#: Beyond any list's last page; a larger ?page= shows that (empty) page rather than overflow the OFFSET.
+MAX_PAGE = 100_000
+
+
+def _whole(value: str) -> int:
+    text = ascii_digits(value or "").strip()
+    if not re.fullmatch(r"[-+]?[0-9]{1,20}", text):
+        raise ValueError(value)
+    return int(text)
+
+
+def page_number(value: str) -> int:
+    """?page= of a list (`request.args.get("page", 1, type=page_number)`): 1 at least, at most MAX_PAGE.
+    ValueError for what is not a number, so the default applies."""
+    return min(max(_whole(value), 1), MAX_PAGE)
+
+
+def database_id(value: str) -> int:
+    """An identifier sent by a page (a query string, a checkbox): a positive number the database can hold;
+    ValueError otherwise."""
+    number = _whole(value)
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
+def database_ids(values) -> list[int]:
+    """The identifiers among `values`, in order; the others left out."""
+    found = []
+    for value in values:
+        try:
+            found.append(database_id(value))
+        except (TypeError, ValueError):
+            continue
+    return found

@@ -25,6 +25,7 @@ from jisr.fields import DateField
 from jisr.forms import FlaskForm
 from jisr.i18n import is_language_switch
 from jisr.labels import choices
+from jisr.numbers import page_number
 from jisr.timeutil import local_today
 from jisr.validators import Length, SafeText, digits_filter, strip_filter
 from jisr.workspace import outcomes, services
@@ -243,7 +244,7 @@ def _render_financing(application, form, decision, status: int = 200):
 @permission_required(*STAFF)
 def history(application_id: int):
     application = get_application_or_404(application_id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=page_number), 1)
     items, total = outcomes.history(application, page)
     pages = max((total + outcomes.HISTORY_PAGE_SIZE - 1) // outcomes.HISTORY_PAGE_SIZE, 1)
     return render_template("outcomes/history.html", application=application, items=items, total=total, page=page,
