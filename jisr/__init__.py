@@ -20,7 +20,9 @@ class _DatabaseInteger(IntegerConverter):
     larger number is a 404 like any unknown object, not a 500 from the database."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        from jisr.numbers import MAX_ID
+
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

@@ -112,7 +112,7 @@ def test_admin_creates_a_programme_that_starts_with_the_default_grids(client, au
     ({"max_age": "16"}, "The maximum age must not be below the minimum age."),
     ({"provinces": []}, "Choose at least one province."),
     ({"code": "Jisr Souss!"}, "Use lowercase Latin letters, digits, - and _ only."),
-    ({"min_age": "abc"}, "Not a valid integer value."),
+    ({"min_age": "abc"}, "Write a whole number in figures, for example 3."),
     ({"timezone": "Europe/Paris"}, "Not a valid choice."),
 ])
 def test_a_refused_programme_is_explained_and_not_saved(app, client, auth, db, admin, province, overrides, message):

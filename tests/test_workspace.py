@@ -251,6 +251,25 @@ def test_assessment_sheet_total_and_several_scorers(client, auth, db, make_works
     post(client, f"/workspace/files/{application.id}/assessment", bad, 422)
 
 
+def test_a_scorer_corrects_her_sheet(client, auth, db, make_workspace):
+    """Saving the sheet again replaces her scores (it was a 500: the new rows clashed with the old ones)."""
+    from jisr.workspace.models import Assessment, AssessmentScore
+
+    ws = make_workspace(files=1)
+    application = ws.files[0]
+    criteria = grids.criteria(application.programme)
+    db.session.commit()
+    auth.login_as(ws.manager)
+    for score in (2, 4):
+        data = {f"assessment-c{c.id}": str(score) for c in criteria}
+        data["assessment-version"] = version(db, application)
+        post(client, f"/workspace/files/{application.id}/assessment", data)
+    db.session.expire_all()
+    sheet = db.session.scalar(sa.select(Assessment))
+    assert int(sheet.total) == 4 * sum(c.weight for c in criteria)
+    assert sorted(db.session.scalars(sa.select(AssessmentScore.score))) == [4] * len(criteria)
+
+
 def test_rejection_with_reason_shown_to_her_in_her_language_and_place_freed(client, auth, db, make_workspace,
                                                                           make_file):
     from jisr.routing import services as routing

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from jisr.audit.services import record
 from jisr.authz import Permission, permission_required
 from jisr.labels import SelectChoice
+from jisr.numbers import page_number
 from jisr.timeutil import utcnow
 
 from . import audit
@@ -30,7 +31,7 @@ def _filters() -> tuple[AuditFilterForm, audit.AuditFilters, bool]:
 @permission_required(Permission.ADMINISTER)
 def index():
     form, filters, valid = _filters()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=page_number), 1)
     rows, total = audit.entries(filters, page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/audit.html", form=form, rows=rows, total=total, page=page,

@@ -2,14 +2,15 @@
 The scope's fields are all on the form; which one counts depends on the role (services.scope_for says)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, Form, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from jisr.calls.forms import MultiCheckboxField
+from jisr.fields import DateField
+from jisr.forms import FlaskForm, Form
 from jisr.incubators.forms import InviteForm, _int_or_none
 from jisr.labels import SelectChoice, label
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, strip_filter
 
 from .services import STAFF_ROLES
 

@@ -2,12 +2,12 @@
 sector's code. The Arabic name is checked for Arabic letters with the calls' own validator."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Regexp
 
 from jisr.calls.forms import ArabicText
-from jisr.validators import SafeText, strip_filter
+from jisr.forms import FlaskForm
+from jisr.validators import Length, SafeText, strip_filter
 
 F = [strip_filter]
 CODE = r"[a-z0-9]+(?:-[a-z0-9]+)*"

@@ -21,6 +21,7 @@ from jisr.i18n import LANGUAGE_NAMES, available_languages, is_language_switch
 from jisr.incubators.models import Incubator
 from jisr.incubators.services import display_phone
 from jisr.labels import SelectChoice
+from jisr.numbers import page_number
 
 from . import services
 from .forms import RoleForm, StaffInviteForm, UserFilterForm, role_choices
@@ -52,7 +53,7 @@ def users():
                                                     ("representative", _("Association representatives")))]
     form.validate()
     active = {"1": True, "0": False}.get(form.active.data if not form.active.errors else "")
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=page_number), 1)
     found, total = services.users(form.q.data if not form.q.errors else None,
                                   form.role.data if not form.role.errors else None, active, page)
     return render_template(

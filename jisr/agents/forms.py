@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields import EmailField, TelField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from jisr.auth import services as accounts
 from jisr.auth.forms import TOO_LONG, _normalise
+from jisr.forms import FlaskForm
 from jisr.labels import choices
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, strip_filter
 
 F = [strip_filter]
 

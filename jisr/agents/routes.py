@@ -17,6 +17,7 @@ from jisr.authz import Permission, permission_required, registered_people, regis
 from jisr.extensions import db
 from jisr.forms import CsrfForm
 from jisr.i18n import LANGUAGE_NAMES, available_languages, is_language_switch
+from jisr.numbers import page_number
 from jisr.programmes import consent
 
 bp = Blueprint("agents", __name__, url_prefix="/agent")
@@ -25,7 +26,7 @@ bp = Blueprint("agents", __name__, url_prefix="/agent")
 @bp.get("/")
 @permission_required(Permission.ASSIST)
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=page_number), 1)
     query = registered_people(current_user).order_by(User.created_at.desc(), User.id.desc())
     total = db.session.scalar(sa.select(sa.func.count()).select_from(
         sa.select(User.id).where(User.registered_by_id == current_user.id).subquery()))

@@ -6,12 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from jisr.forms import CsrfForm
-from jisr.validators import SafeText, strip_filter
+from jisr.forms import CsrfForm, FlaskForm
+from jisr.validators import Length, SafeText, strip_filter
 
 from . import tokens
 

@@ -1,26 +1,14 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    DecimalField,
-    FieldList,
-    Form,
-    FormField,
-    IntegerField,
-    RadioField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, FieldList, FormField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from jisr.applications import national_id
-from jisr.forms import CsrfForm
+from jisr.fields import DateField, DecimalField, IntegerField
+from jisr.forms import CsrfForm, FlaskForm, Form
 from jisr.labels import choices
-from jisr.validators import ArabicName, LatinName, SafeText, strip_filter
+from jisr.validators import ArabicName, LatinName, Length, SafeText, digits_filter, strip_filter
 
 F = [strip_filter]
 
@@ -66,7 +54,7 @@ class SituationForm(FlaskForm):
     is_head_of_household = BooleanField(_l("I am the head of my household"))
     disability_type = SelectField(_l("Disability"), choices=choices("disability_type", _l("Choose…")),
                                   validators=[DataRequired()])
-    disability_card_number = StringField(_l("Disability card number"), filters=F,
+    disability_card_number = StringField(_l("Disability card number"), filters=[strip_filter, digits_filter],
                                          validators=[Optional(), Length(max=40), SafeText()])
     needs_sign_language = BooleanField(_l("Sign language interpretation"))
     needs_accessible_venue = BooleanField(_l("An accessible venue (step-free access)"))

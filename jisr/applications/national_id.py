@@ -8,13 +8,16 @@ import re
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from jisr.numbers import ascii_digits
+
 DEFAULT_PATTERN = r"[A-Z]{1,2}[0-9]{1,6}"
 FORMAT_HELP = _l("One or two letters followed by digits, as on your identity card, for example AB123456.")
 
 
 def normalise(value: str | None) -> str:
-    """Upper case without spaces or dashes: 'ab 12-345' and 'AB12345' are the same card."""
-    return re.sub(r"[\s\-]", "", value or "").upper()
+    """Upper case without spaces or dashes, digits typed on an Arabic keyboard read as digits: 'ab 12-345',
+    'AB١٢٣٤٥' and 'AB12345' are the same card."""
+    return re.sub(r"[\s\-]", "", ascii_digits(value or "")).upper()
 
 
 def is_valid(value: str) -> bool:

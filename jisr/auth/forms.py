@@ -3,29 +3,29 @@ see +212612345678 whatever was typed. Passwords are never stripped: spaces are p
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.fields import EmailField, TelField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Optional, Regexp, ValidationError
 
 from jisr.auth import services
 from jisr.auth.passwords import MAX_LENGTH, StrongPassword
-from jisr.validators import SafeText, strip_filter
+from jisr.forms import FlaskForm
+from jisr.numbers import ascii_digits
+from jisr.validators import Length, SafeText, strip_filter
 
 F = [strip_filter]
 TOO_LONG = _l("Use at most %(max)d characters.")
 
 
 def _digits(value):
-    """'١٢٣ ٤٥٦' and '123 456' are the same code: keep digits only, in ASCII."""
+    """'١٢٣ ٤٥٦', '۱۲۳-۴۵۶' and '123 456' are the same code: keep digits only, in ASCII."""
     if not isinstance(value, str):
         return value
-    if not all(ch.isdigit() or ch in " -." for ch in value.strip()):
-        return value.strip()  # left as typed, so the format error shows
-    return "".join(str(unicodedata.digit(ch)) for ch in value if ch.isdigit())
+    typed = ascii_digits(value).strip()
+    if not all(ch in "0123456789 -." for ch in typed):
+        return typed  # left as typed, so the format error shows
+    return "".join(ch for ch in typed if ch in "0123456789")
 
 
 def _normalise(field, normaliser) -> None:
@@ -106,5 +106,5 @@ def _identifier_contacts(form) -> tuple[str | None, str | None]:
 class ResetConfirmForm(IdentifierMixin, FlaskForm):
     identifier = identifier_field()
     code = StringField(_l("Code received"), filters=[_digits], validators=[
-        DataRequired(), Regexp(r"^\d{6}$", message=_l("The code has 6 digits, like 123456."))])
+        DataRequired(), Regexp(r"^[0-9]{6}$", message=_l("The code has 6 digits, like 123456."))])
     password, password_confirm = new_password_fields(contacts=_identifier_contacts)

@@ -4,29 +4,18 @@ Choices that come from the database (programmes, provinces, sectors) are filled 
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    BooleanField,
-    DateField,
-    FieldList,
-    Form,
-    FormField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-    TimeField,
-)
+from wtforms import BooleanField, FieldList, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import EmailField, TelField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from jisr.auth import services as accounts
 from jisr.auth.forms import _normalise
+from jisr.fields import DateField, IntegerField, TimeField
+from jisr.forms import FlaskForm, Form
 from jisr.labels import choices
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, digits_filter, strip_filter
 
 F = [strip_filter]
 MAX_CRITERIA = 12
@@ -38,6 +27,14 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        """A value that is not offered gets our words: WTForms' Arabic catalogue lacks the plural forms of its
+        own message, which then showed in English."""
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            raise ValidationError(_l("Choose among the options shown.")) from error
 
 
 class ArabicText:
@@ -100,7 +97,7 @@ class OrganisationForm(FlaskForm):
                                 validators=[DataRequired(), Length(max=200), SafeText(), ArabicText()])
     legal_name_fr = StringField(_l("Legal name in French"), filters=F,
                                 validators=[DataRequired(), Length(max=200), SafeText()])
-    registration_number = StringField(_l("Registration number"), filters=F,
+    registration_number = StringField(_l("Registration number"), filters=[strip_filter, digits_filter],
                                       validators=[DataRequired(), Length(max=60), SafeText()])
     address = StringField(_l("Address of its seat"), filters=F,
                           validators=[DataRequired(), Length(max=300), SafeText()])

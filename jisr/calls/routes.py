@@ -29,6 +29,7 @@ from jisr.extensions import db, limiter
 from jisr.forms import CsrfForm
 from jisr.geo.models import Province, Region, Sector
 from jisr.i18n import is_language_switch
+from jisr.numbers import page_number
 from jisr.programmes.models import Programme
 from jisr.ratelimits import REGISTER_LIMIT, UPLOAD_LIMIT, per_account
 from jisr.timeutil import utcnow
@@ -42,7 +43,7 @@ def helpers() -> dict:
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return max(request.args.get("page", 1, type=page_number), 1)
 
 
 def _pages(total: int) -> int:

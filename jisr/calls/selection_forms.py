@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from jisr.calls.models import SCORE_MAX
+from jisr.forms import FlaskForm
 from jisr.labels import choices
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, strip_filter
 
 F = [strip_filter]
 NOTE_MAX = 2000

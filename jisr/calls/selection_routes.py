@@ -16,6 +16,7 @@ from jisr.calls.selection_forms import AssignForm, ConflictForm, DeclineForm, Se
 from jisr.documents.validation import human_size
 from jisr.extensions import db
 from jisr.labels import label
+from jisr.numbers import page_number
 from jisr.timeutil import utcnow
 
 bp = Blueprint("selection", __name__, url_prefix="/selection")
@@ -29,7 +30,7 @@ def helpers() -> dict:
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return max(request.args.get("page", 1, type=page_number), 1)
 
 
 def _pages(total: int) -> int:

@@ -1,12 +1,12 @@
 """Coordinators' forms: filters of the lists (GET, no CSRF) and the two decisions they take on a file."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import Form, RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Optional
 
+from jisr.forms import FlaskForm, Form
 from jisr.labels import LABELS
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, digits_filter, strip_filter
 
 F = [strip_filter]
 #: States a coordinator can filter the files by (drafts are the applicants' own business until sent).
@@ -23,7 +23,8 @@ def _int_or_none(value):
 class FileFilterForm(Form):
     """Read from the query string, so a filtered list can be bookmarked and works without JavaScript."""
 
-    q = StringField(_l("Reference or name"), filters=F, validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Reference or name"), filters=[strip_filter, digits_filter],
+                    validators=[Optional(), Length(max=100)])
     status = SelectField(_l("Status"), validators=[Optional()])
     province = SelectField(_l("Province"), coerce=_int_or_none, validators=[Optional()])
     incubator = SelectField(_l("Incubator"), coerce=_int_or_none, validators=[Optional()])

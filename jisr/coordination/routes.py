@@ -16,13 +16,14 @@ from jisr.coordination import services
 from jisr.coordination.forms import LISTED_STATES, EligibilityForm, FileFilterForm, RerouteForm, WaitlistFilterForm
 from jisr.documents.services import documents_for
 from jisr.labels import label
+from jisr.numbers import page_number
 from jisr.routing import services as routing
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return max(request.args.get("page", 1, type=page_number), 1)
 
 
 def _province_choices(blank: str):

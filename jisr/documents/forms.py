@@ -2,11 +2,11 @@
 FileAllowed would trust the file name."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
+from jisr.forms import FlaskForm
 from jisr.labels import choices
 
 #: Hint for the browser's file picker only; the server never relies on it.

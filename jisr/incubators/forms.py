@@ -2,14 +2,15 @@
 of mentors. Contacts are normalised while validating, so services see E.164 numbers and lower-cased addresses."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import EmailField, TelField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from jisr.auth import services as accounts
 from jisr.auth.forms import TOO_LONG, _normalise
-from jisr.validators import SafeText, strip_filter
+from jisr.fields import IntegerField
+from jisr.forms import FlaskForm, Form
+from jisr.validators import Length, SafeText, strip_filter
 
 F = [strip_filter]
 MAX_CAPACITY = 10_000

@@ -14,12 +14,13 @@ from jisr.forms import CsrfForm
 from jisr.i18n import LANGUAGE_NAMES, available_languages, is_language_switch
 from jisr.incubators import services
 from jisr.incubators.forms import DetailsForm, DirectoryFilterForm, InviteForm
+from jisr.numbers import page_number
 
 bp = Blueprint("incubators", __name__, url_prefix="/incubators")
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return max(request.args.get("page", 1, type=page_number), 1)
 
 
 # -- the public directory ---------------------------------------------------------------------------------

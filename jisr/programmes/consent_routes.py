@@ -9,12 +9,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from jisr.auth.routes import safe_next
 from jisr.authz import Permission, permission_required
+from jisr.forms import FlaskForm
 
 from . import consent
 

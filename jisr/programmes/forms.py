@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from jisr.calls.forms import ArabicText, MultiCheckboxField
+from jisr.fields import DateField, IntegerField
+from jisr.forms import FlaskForm
 from jisr.labels import SelectChoice
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, strip_filter
 
 F = [strip_filter]
 CODE = Regexp(r"^[a-z0-9][a-z0-9_-]*$", message=_l("Use lowercase Latin letters, digits, - and _ only."))

@@ -8,16 +8,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from jisr.audit.services import record
 from jisr.auth.models import User
 from jisr.authz import Permission, permission_required
 from jisr.extensions import db
+from jisr.forms import FlaskForm
 from jisr.timeutil import utcnow
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, strip_filter
 
 from . import erasure, export
 from .models import ErasureRequest

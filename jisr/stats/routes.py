@@ -10,13 +10,14 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import Form, SelectField
+from wtforms import SelectField
 from wtforms.fields import MonthField
 from wtforms.validators import Optional, ValidationError
 
 from jisr.audit.services import record
 from jisr.authz import Permission, permission_required
 from jisr.extensions import db
+from jisr.forms import Form
 from jisr.geo.models import Province, Region, Sector
 from jisr.i18n_fields import current_language
 from jisr.labels import SelectChoice, label

@@ -4,13 +4,14 @@ Every decision form carries the file's version as read when the page was drawn, 
 page that someone else has since changed is refused instead of overwriting theirs."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from jisr.coordination.forms import LISTED_STATES, _int_or_none
+from jisr.fields import IntegerField
+from jisr.forms import FlaskForm, Form
 from jisr.labels import LABELS, choices
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, digits_filter, strip_filter
 
 F = [strip_filter]
 QUEUE_STATES = [code for code in LISTED_STATES if code not in ("submitted", "eligible", "ineligible")]
@@ -20,7 +21,8 @@ WAITING_CHOICES = [SelectChoice("", _l("Any")), SelectChoice("7", _l("More than 
 
 
 class QueueFilterForm(Form):
-    q = StringField(_l("Reference, name or national ID"), filters=F, validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Reference, name or national ID"), filters=[strip_filter, digits_filter],
+                    validators=[Optional(), Length(max=100)])
     status = SelectField(_l("Status"), validators=[Optional()])
     province = SelectField(_l("Province"), coerce=_int_or_none, validators=[Optional()])
     sector = SelectField(_l("Sector"), coerce=_int_or_none, validators=[Optional()])

@@ -15,17 +15,19 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import BooleanField, Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import TextInput
 
 from jisr.authz import Permission, get_application_or_404, permission_required
 from jisr.extensions import db
+from jisr.fields import DateField
+from jisr.forms import FlaskForm
 from jisr.i18n import is_language_switch
 from jisr.labels import choices
+from jisr.numbers import page_number
 from jisr.timeutil import local_today
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, digits_filter, strip_filter
 from jisr.workspace import outcomes, services
 
 bp = Blueprint("outcomes", __name__, url_prefix="/workspace/files")
@@ -96,7 +98,7 @@ class OutcomeForm(FlaskForm):
     activity_created_on = LocalDateField(_l("Date the activity was created"), validators=[Optional()])
     legal_form = SelectField(_l("Legal form"), choices=choices("legal_form", blank=_l("Not known yet")),
                              validators=[Optional()])
-    registration_number = StringField(_l("Registration number"), filters=F,
+    registration_number = StringField(_l("Registration number"), filters=[strip_filter, digits_filter],
                                       validators=[Optional(), Length(max=40), SafeText()])
     financing_obtained = BooleanField(_l("Financing obtained"))
     financing_amount = AmountField(_l("Amount obtained (dirhams)"))
@@ -242,7 +244,7 @@ def _render_financing(application, form, decision, status: int = 200):
 @permission_required(*STAFF)
 def history(application_id: int):
     application = get_application_or_404(application_id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=page_number), 1)
     items, total = outcomes.history(application, page)
     pages = max((total + outcomes.HISTORY_PAGE_SIZE - 1) // outcomes.HISTORY_PAGE_SIZE, 1)
     return render_template("outcomes/history.html", application=application, items=items, total=total, page=page,

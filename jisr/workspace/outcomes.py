@@ -6,10 +6,9 @@ only turn what was typed into values (Arabic-Indic digits, decimal commas)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import force_locale, format_currency, format_date, format_decimal
@@ -24,6 +23,7 @@ from jisr.auth.models import User
 from jisr.extensions import db
 from jisr.i18n import user_locale
 from jisr.labels import LABELS, label
+from jisr.numbers import ascii_digits, parse_amount, parse_count  # noqa: F401  (the forms read typed values here)
 from jisr.timeutil import local_today
 
 # A module reference, not names: services imports this module too, and either may be imported first.
@@ -97,65 +97,6 @@ def financing_decision(application: Application, decision_id: int) -> FinancingD
 
 
 # -- typed values -----------------------------------------------------------------------------------------
-
-#: Arabic-Indic and Eastern Arabic-Indic (Persian keyboard) digits, and the Arabic decimal and thousands signs.
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u066c']+")
-_CURRENCY_WORDS = re.compile(r"(?i)(dhs?|mad|dirhams?|درهم|دراهم|د\.م\.?)$")
-
-
-def ascii_digits(text: str) -> str:
-    return text.translate(_DIGITS)
-
-
-def parse_amount(text: str) -> Decimal | None:
-    """An amount as staff type it: "12500", "12 500", "12.500", "12500,50", "١٢٥٠٠٫٥" or "12 500 DH". A separator
-    followed by exactly three digits groups thousands (amounts have at most two decimals); otherwise it is the
-    decimal separator. Raises ValueError when it is not a number."""
-    value = _CURRENCY_WORDS.sub("", _SPACES.sub("", ascii_digits(text or "")))
-    if not value:
-        return None
-    if "٫" in value:  # the Arabic decimal separator says which one is meant
-        whole, _sep, decimals = value.partition("٫")
-        value = re.sub(r"[.,]", "", whole) + "." + decimals
-    else:
-        separators = [c for c in value if c in ".,"]
-        if len(set(separators)) == 2:  # "1.234,50" or "1,234.50": the last one is the decimal separator
-            decimal_sep = separators[-1]
-            whole, _sep, decimals = value.rpartition(decimal_sep)
-            value = _ungroup(whole, "," if decimal_sep == "." else ".") + "." + decimals
-        elif separators:
-            sep = separators[0]
-            parts = value.split(sep)
-            if len(parts) > 2 or (len(parts[1]) == 3 and 0 < len(parts[0].lstrip("-")) <= 3
-                                  and not parts[0].lstrip("-").startswith("0")):
-                value = _ungroup(value, sep)
-            else:
-                value = value.replace(sep, ".")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", value):
-        raise ValueError(value)
-    try:
-        return Decimal(value)
-    except InvalidOperation as error:  # pragma: no cover - the pattern above admits only numbers
-        raise ValueError(value) from error
-
-
-def _ungroup(value: str, sep: str) -> str:
-    head, *groups = value.split(sep)
-    if not re.fullmatch(r"-?\d{1,3}", head) or any(not re.fullmatch(r"\d{3}", g) for g in groups):
-        raise ValueError(value)
-    return head + "".join(groups)
-
-
-def parse_count(text: str) -> int | None:
-    """A whole number typed with Latin or Arabic digits; ValueError otherwise."""
-    value = _SPACES.sub("", ascii_digits(text or ""))
-    if not value:
-        return None
-    if not re.fullmatch(r"-?\d+", value):
-        raise ValueError(value)
-    return int(value)
-
 
 def money(amount) -> str:
     """An amount in dirhams, as the reader's country writes it."""

@@ -24,6 +24,7 @@ from jisr.extensions import db
 from jisr.geo.models import Province, Sector
 from jisr.incubators.models import incubator_provinces
 from jisr.labels import label
+from jisr.numbers import page_number
 from jisr.outbox.models import OutboxMessage
 from jisr.timeutil import utcnow
 from jisr.workspace import duplicate_services, grids, outcomes, queue, services, sessions
@@ -78,7 +79,7 @@ def queue_view():
               for name in ("q", "status", "province", "sector", "disability", "need", "stage", "waiting", "sort")}
     values["waiting"] = int(values["waiting"]) if values["waiting"] else None
     values["sort"] = values["sort"] or "waiting"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=page_number), 1)
     now = utcnow()
     rows, total = queue.rows(current_user, queue.Filters(**values), page, now)
     return render_template(

@@ -131,7 +131,12 @@ def save_assessment(application: Application, by: User, scores: dict[int, int], 
     if sheet is None:
         sheet = Assessment(application_id=application.id, scorer_id=by.id)
         db.session.add(sheet)
-    sheet.scores = [AssessmentScore(criterion_id=c.id, score=scores[c.id]) for c in criteria]
+    # Her rows are corrected in place: new rows for the same criteria would be inserted before the old ones are
+    # deleted, against the one-score-per-criterion constraint (a 500 when she saved her sheet a second time).
+    kept = {score.criterion_id: score for score in sheet.scores}
+    sheet.scores = [kept.get(c.id) or AssessmentScore(criterion_id=c.id) for c in criteria]
+    for score in sheet.scores:
+        score.score = scores[score.criterion_id]
     sheet.total = Decimal(sum(scores[c.id] * c.weight for c in criteria))
     sheet.maximum = Decimal(sum(c.max_score * c.weight for c in criteria))
     sheet.comment = (comment or "").strip() or None

@@ -6,46 +6,20 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import (
-    DateField,
-    Form,
-    IntegerField,
-    RadioField,
-    SelectChoice,
-    StringField,
-    TextAreaField,
-    TimeField,
-)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from jisr.calls.forms import MultiCheckboxField
+from jisr.fields import DateField, IntegerField, TimeField
+from jisr.forms import FlaskForm, Form
 from jisr.labels import choices, label
-from jisr.validators import SafeText, strip_filter
+from jisr.validators import Length, SafeText, digits_filter, strip_filter
 from jisr.workspace.models import SessionMode
 
 F = [strip_filter]
 PHONE = re.compile(r"\+?[0-9][0-9 .\-()]{5,24}")
 LINK = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
-
-
-class FriendlyDateField(DateField):
-    """A date whose unreadable value gets our own words (WTForms' reads "Not a valid date value")."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Enter the date as on a calendar, for example 2026-11-23.")) from error
-
-
-class FriendlyTimeField(TimeField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Enter the time as hours and minutes, for example 09:30.")) from error
 
 
 class SessionSearchForm(Form):
@@ -59,8 +33,8 @@ class SessionForm(FlaskForm):
 
     files = MultiCheckboxField(_l("Applicants to convene"), coerce=int, validators=[
         DataRequired(message=_l("Choose at least one applicant to convene."))])
-    day = FriendlyDateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date of the session."))])
-    start = FriendlyTimeField(_l("Starting time"), validators=[
+    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date of the session."))])
+    start = TimeField(_l("Starting time"), validators=[
         InputRequired(message=_l("Enter the time the session starts."))])
     duration = IntegerField(_l("Duration in minutes"), default=60, validators=[
         InputRequired(message=_l("Enter how long the session lasts, in minutes.")),
@@ -143,7 +117,7 @@ class AttendanceForm(FlaskForm):
 
 
 class CheckInForm(FlaskForm):
-    code = StringField(_l("Check-in code"), filters=F, validators=[
+    code = StringField(_l("Check-in code"), filters=[strip_filter, digits_filter], validators=[
         DataRequired(message=_l("Type the code printed on her convocation.")), Length(max=20)])
 
 

@@ -24,6 +24,7 @@ from jisr.authz import (
 from jisr.extensions import db
 from jisr.i18n import is_language_switch
 from jisr.incubators.services import display_phone
+from jisr.numbers import database_id, database_ids, page_number
 from jisr.printing import pdf_response, render_pdf
 from jisr.timeutil import aware, utcnow
 from jisr.workspace import sessions
@@ -53,7 +54,7 @@ def upcoming_convocation(convocation) -> bool:
 @bp.get("/")
 @permission_required(*STAFF)
 def index():
-    found = sessions.index_page(current_user, request.args.get("page", 1, type=int))
+    found = sessions.index_page(current_user, request.args.get("page", 1, type=page_number))
     return render_template("sessions/index.html", found=found, page=found.page, pages=found.pages, args={})
 
 
@@ -63,9 +64,9 @@ def new():
     search = SessionSearchForm(request.args)
     search.validate()
     q = search.q.data if not search.q.errors else None
-    page = max(request.args.get("page", 1, type=int), 1)
-    preselected = request.args.get("application_id", type=int)
-    posted = [int(value) for value in request.form.getlist("files") if value.isdigit()]
+    page = max(request.args.get("page", 1, type=page_number), 1)
+    preselected = request.args.get("application_id", type=database_id)
+    posted = database_ids(request.form.getlist("files"))
     include = tuple(posted) if request.method == "POST" else ((preselected,) if preselected else ())
     rows, total = sessions.convenable_files(current_user, q, page, include)
     if request.method == "POST":

@@ -30,6 +30,7 @@ from jisr.authz import application_scope, may, scoped_applications, session_scop
 from jisr.extensions import db
 from jisr.i18n import user_locale
 from jisr.labels import label
+from jisr.numbers import ascii_digits
 from jisr.outbox.services import notify
 from jisr.timeutil import aware, utcnow
 from jisr.workspace.models import Attendance, Convocation, MentoringSession, SessionMode
@@ -244,7 +245,7 @@ def new_check_in_codes(count: int) -> list[str]:
 
 def normalise_code(typed: str | None) -> str:
     """What staff type, as stored: capitals, without the spaces or dashes people add when reading it out."""
-    return "".join(ch for ch in (typed or "").upper() if ch.isalnum())
+    return "".join(ch for ch in ascii_digits(typed or "").upper() if ch.isalnum())
 
 
 def convene(by: User, application_ids: list[int], day: date, at: time, duration_minutes: int, mode: str,
