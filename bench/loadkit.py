@@ -5,6 +5,7 @@ bench-deps`) run against a page with its figures read back."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -44,11 +45,9 @@ def gunicorn(env: dict, workers: int = 4, threads: int = 1, timeout: float = 120
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {process.returncode}")
-            try:
+            with contextlib.suppress(requests.RequestException):  # not listening yet
                 if requests.get(f"{base}/healthz", timeout=10).status_code == 200:
                     break
-            except requests.RequestException:
-                pass
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not answer in time")
             time.sleep(0.2)
@@ -183,3 +182,8 @@ def wrk(base: str, requests_: list[Request], duration: int, connections: int, th
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
     return parse_wrk(done.stdout)
+
+
+def percentile(values, q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else 0.0

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from loadkit import browser, csrf_token, gunicorn  # noqa: E402
+from loadkit import browser, csrf_token, gunicorn, percentile  # noqa: E402
 
 from jisr.extensions import db  # noqa: E402
 
@@ -117,11 +117,6 @@ def invariants(programme_id: int, application_ids: list[int]) -> dict:
         "routed": sum(1 for r in rows if r.incubator_id),
         "waitlisted": sum(1 for r in rows if r.status == "waitlisted"),
     }
-
-
-def percentile(values, q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else 0.0
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from loadkit import browser, csrf_token, gunicorn  # noqa: E402
+from loadkit import browser, csrf_token, gunicorn, percentile  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from jisr.extensions import db  # noqa: E402
@@ -113,11 +113,6 @@ def journey(base: str, n: int, province_id: int, sector_id: int) -> bool:
         return True
     except Exception:  # counted in _ERRORS; the journey stops there, as a person would
         return False
-
-
-def percentile(values, q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else 0.0
 
 
 def main() -> None:
