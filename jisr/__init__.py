@@ -157,13 +157,14 @@ def register_request_handling(app: Flask) -> None:
 
 
 def _count_as_files_move() -> None:
-    """The dashboards' summary follows every flush (jisr/stats/facts.py); registered once per process."""
+    """The dashboards' summary follows every commit (jisr/stats/facts.py); registered once per process."""
     import sqlalchemy as sa
 
     from jisr.extensions import db
     from jisr.stats import facts
 
-    for name, hook in (("before_flush", facts.before_flush), ("after_flush", facts.after_flush)):
+    for name, hook in (("before_flush", facts.before_flush), ("after_flush", facts.after_flush),
+                       ("before_commit", facts.before_commit), ("after_transaction_end", facts.after_transaction_end)):
         if not sa.event.contains(db.session, name, hook):
             sa.event.listen(db.session, name, hook)
 

@@ -9,7 +9,7 @@ import secrets
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
+from jisr.auth.hashing import hash_secret
 
 from jisr.api import tokens
 from jisr.api.models import ApiToken
@@ -50,7 +50,7 @@ def seed_admin(accounts: list[tuple[User, str]], programme: Programme, today: da
         # The code is not sent (no mail server behind the demo); the invitation waits on the admins' page.
         now = utcnow()
         invitation = Invitation(role=Role.AGENT, full_name="Fatima Ouali", phone=INVITED_PHONE, locale="ar",
-                                code_hash=generate_password_hash(secrets.token_hex(8)), invited_by_id=admin.id,
+                                code_hash=hash_secret(secrets.token_hex(8)), invited_by_id=admin.id,
                                 created_at=now, expires_at=now + timedelta(days=7))
         invitation.provinces = list(db.session.scalars(sa.select(Province).where(
             Province.code.in_(("errachidia", "midelt")))))

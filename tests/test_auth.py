@@ -259,6 +259,24 @@ def test_sign_in_with_phone_or_email(auth, client, db, make_user, identifier):
     assert client.get_cookie("remember_token") is None
 
 
+def test_passwords_are_hashed_with_argon2id_and_older_hashes_are_upgraded_at_sign_in(auth, db, make_user):
+    from werkzeug.security import generate_password_hash
+
+    fresh = make_user(phone="+212612345670")
+    assert fresh.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert PASSWORD not in fresh.password_hash
+    older = make_user(phone="+212612345678")
+    older.password_hash = generate_password_hash(PASSWORD)  # Werkzeug's scrypt, as accounts made before have
+    db.session.commit()
+    assert auth.login("0612345678", "wrong-password").status_code == 422
+    db.session.refresh(older)
+    assert older.password_hash.startswith("scrypt:")  # a wrong password changes nothing
+    assert auth.login("0612345678").status_code == 302
+    db.session.refresh(older)
+    assert older.password_hash.startswith("$argon2id$") and older.check_password(PASSWORD)
+    assert not older.check_password("wrong-password")
+
+
 def test_wrong_password_unknown_account_and_inactive_account_get_the_same_generic_error(app, auth, make_user):
     make_user(phone="+212612345678")
     make_user(email="inactive@example.org", active=False)

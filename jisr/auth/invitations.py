@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import force_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from werkzeug.security import check_password_hash, generate_password_hash
+from jisr.auth.hashing import hash_secret, verify_secret
 
 from jisr.audit.services import record
 from jisr.auth.models import Invitation, Role, User
@@ -89,7 +89,7 @@ def invite(by: User, role: Role, full_name: str, phone: str | None, email: str |
                               "used. Revoke it first to send a new one."), field="phone" if phone else "email")
     code = f"{secrets.randbelow(10**6):06d}"
     invitation = Invitation(role=role, incubator_id=incubator.id if incubator else None, full_name=full_name,
-                            phone=phone, email=email, locale=language, code_hash=generate_password_hash(code),
+                            phone=phone, email=email, locale=language, code_hash=hash_secret(code),
                             invited_by_id=by.id, created_at=now, expires_at=now + timedelta(days=INVITATION_DAYS))
     invitation.provinces = list(provinces)
     db.session.add(invitation)
@@ -182,8 +182,8 @@ def check_code(identifier: str, code: str) -> Invitation:
     if not waiting:
         # Spend the time of a real check, so the delay does not tell whether an invitation exists.
         if not _DUMMY_HASH:
-            _DUMMY_HASH.append(generate_password_hash(secrets.token_hex(8)))
-        check_password_hash(_DUMMY_HASH[0], code)
+            _DUMMY_HASH.append(hash_secret(secrets.token_hex(8)))
+        verify_secret(_DUMMY_HASH[0], code)
         raise InvalidCode()
     counted = set(db.session.scalars(
         sa.update(Invitation)
@@ -192,7 +192,7 @@ def check_code(identifier: str, code: str) -> Invitation:
         .returning(Invitation.id)
         .execution_options(synchronize_session=False)))
     for invitation in waiting:
-        if invitation.id in counted and check_password_hash(invitation.code_hash, code):
+        if invitation.id in counted and verify_secret(invitation.code_hash, code):
             return invitation
     raise InvalidCode()
 

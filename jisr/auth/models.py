@@ -6,8 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from jisr.auth.hashing import hash_secret, verify_secret
 from jisr.extensions import db
 from jisr.geo.models import Province
 from jisr.timeutil import utcnow
@@ -74,10 +74,10 @@ class User(UserMixin, db.Model):
     )
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_secret(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return verify_secret(self.password_hash, password)
 
     @property
     def is_active(self) -> bool:  # Flask-Login

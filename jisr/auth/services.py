@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context, has_request_context, url_for
 from flask_babel import force_locale, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from werkzeug.security import check_password_hash, generate_password_hash
+from jisr.auth.hashing import hash_secret, needs_rehash, verify_secret
 
 from jisr.audit.services import record
 from jisr.auth import lockout
@@ -169,14 +169,16 @@ def authenticate(identifier: str, password: str) -> User | None:
     if user is None or not user.password_hash:
         # Spend the same time as a real check, so the answer's delay does not tell the account exists.
         if not _DUMMY_HASH:
-            _DUMMY_HASH.append(generate_password_hash(secrets.token_hex(8)))
-        check_password_hash(_DUMMY_HASH[0], password)
+            _DUMMY_HASH.append(hash_secret(secrets.token_hex(8)))
+        verify_secret(_DUMMY_HASH[0], password)
         lockout.count_failure(key, None)
         return None
     if not user.check_password(password) or not user.is_active:
         lockout.count_failure(key, user)
         return None
     lockout.succeeded(key)
+    if needs_rehash(user.password_hash):
+        user.set_password(password)
     user.last_login_at = utcnow()
     consent.check(user)
     record("auth.login", user, actor=user)
@@ -223,7 +225,7 @@ def _new_code(user: User, lifetime: timedelta) -> tuple[str, PasswordResetCode]:
         .values(used_at=now)
     )
     code = f"{secrets.randbelow(10**6):06d}"
-    stored = PasswordResetCode(user_id=user.id, code_hash=generate_password_hash(code), created_at=now,
+    stored = PasswordResetCode(user_id=user.id, code_hash=hash_secret(code), created_at=now,
                                expires_at=now + lifetime)
     db.session.add(stored)
     db.session.flush()
@@ -279,7 +281,7 @@ def check_reset_code(identifier: str, code: str) -> tuple[User, PasswordResetCod
         .values(attempts=PasswordResetCode.attempts + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
-    if not counted or not check_password_hash(reset.code_hash, code):
+    if not counted or not verify_secret(reset.code_hash, code):
         raise InvalidCode()
     return user, reset
 

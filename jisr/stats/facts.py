@@ -2,9 +2,11 @@
 
 A file's *facts* are the funnel stages it has reached (cumulative: a file that withdrew after being accepted
 still reached "accepted") and the breakdowns it falls in (province, month started, sector, disability, age band,
-difficult situations, individual or group). After every flush that touched a file or its applicant's profile,
-the file's facts are computed again and, when they changed, its old rows of `funnel_counts` lose one and its
-new rows gain one, in the same transaction: the summary equals a recount at every commit
+difficult situations, individual or group). Each flush notes the files it touched (or whose applicant's profile
+it touched); just before the transaction commits, those files' facts are computed again, once however many
+flushes touched them (a submission flushes about five times), and, when they changed, their old rows of
+`funnel_counts` lose one and their new rows gain one, in the same transaction: the summary equals a recount at
+every commit
 (tests/test_stats_summary.py proves it with random histories). Statements that bypass the ORM (bulk UPDATEs of
 applications) bypass this too: call `refresh(ids)` after them, or `rebuild()`.
 
@@ -177,6 +179,7 @@ def _upsert(programme_id: int, deltas: Counter) -> None:
 def fold() -> int:
     """Add the recorded deltas into funnel_counts, in the caller's transaction: the deltas are deleted with
     RETURNING, so two folds at once never count a delta twice (the second finds them gone). Returns how many."""
+    count_pending()
     connection = db.session.connection()
     folded = connection.execute(sa.delete(FunnelDelta).returning(
         *[getattr(FunnelDelta, name) for name in _KEY], FunnelDelta.delta)).all()
@@ -276,6 +279,9 @@ def _touched(session) -> set[int]:
     return applications
 
 
+_PENDING = "jisr.stats.pending"
+
+
 def before_flush(session, _context, _instances) -> None:
     """Files about to be deleted (a draft thrown away) lose their counts while their facts are still there."""
     if session.info.get("stats_off"):
@@ -283,6 +289,7 @@ def before_flush(session, _context, _instances) -> None:
     gone = [obj.id for obj in session.deleted if isinstance(obj, Application) and obj.id is not None]
     if not gone:
         return
+    session.info.get(_PENDING, set()).difference_update(gone)
     connection = session.connection()
     facts = connection.execute(sa.select(ApplicationFact.__table__).where(
         ApplicationFact.application_id.in_(gone))).all()
@@ -295,10 +302,32 @@ def before_flush(session, _context, _instances) -> None:
 
 
 def after_flush(session, _context) -> None:
-    """The files and profiles this flush wrote are counted again before the transaction goes on."""
+    """Note the files this flush wrote (counted again before commit: `count_pending`)."""
     if session.info.get("stats_off"):
         return
-    refresh(id_ for id_ in _touched(session) if not _deleted(session, id_))
+    touched = {id_ for id_ in _touched(session) if not _deleted(session, id_)}
+    if touched:
+        session.info.setdefault(_PENDING, set()).update(touched)
+
+
+def count_pending(session=None) -> None:
+    """Count again the files flushed since the last count, in the current transaction: before every commit
+    (the session's before_commit hook), and before reading the summary in the same transaction."""
+    session = session or db.session
+    session.flush()  # what is still unflushed is pending too (a commit flushes after before_commit)
+    if session.info.get(_PENDING):
+        refresh(session.info.pop(_PENDING))
+
+
+def before_commit(session) -> None:
+    if not session.info.get("stats_off"):
+        count_pending(session)
+
+
+def after_transaction_end(session, transaction) -> None:
+    """A transaction rolled back forgets what it noted (committed ones were counted by before_commit)."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def _deleted(session, application_id: int) -> bool:
@@ -336,6 +365,7 @@ def recount(programme_id: int | None = None) -> Counter:
 
 def stored(programme_id: int | None = None) -> Counter:
     """What the summary holds: funnel_counts plus the deltas not folded in yet (without folding them)."""
+    count_pending()
     result = Counter()
     for model, column in ((FunnelCount, FunnelCount.count), (FunnelDelta, FunnelDelta.delta)):
         where = [model.programme_id == programme_id] if programme_id else []
