@@ -18,7 +18,7 @@ Pages: the home page, sign-in (POST), a step save (POST of the "situation" step,
 each save changing a value), the incubator manager's queue with filters, a file page and the admin's
 dashboard. Every page but sign-in is requested with a session cookie signed like the app's (as a browser's
 after a first page: the user, Flask-Login's identifier, a CSRF secret); the POSTs carry a CSRF token read
-from the form first with the same cookie. Sign-in spends a password hash (scrypt) by design: its figure is
+from the form first with the same cookie. Sign-in spends a password hash (Argon2id) by design: its figure is
 mostly that hash, whose cost is printed beside it, and it is not weakened here. Requests carry
 Accept-Encoding: gzip, as a browser's do (Jisr compresses, the ceiling does not). Rate limits are off (wrk
 comes from one address).
@@ -271,12 +271,12 @@ def drain(base: str, n: int) -> None:
 
 
 def hash_ms() -> float:
-    from werkzeug.security import check_password_hash, generate_password_hash
+    from jisr.auth.hashing import hash_secret, verify_secret
 
-    hashed = generate_password_hash(PASSWORD)
+    hashed = hash_secret(PASSWORD)
     start = time.perf_counter()
     for _ in range(5):
-        check_password_hash(hashed, PASSWORD)
+        verify_secret(hashed, PASSWORD)
     return (time.perf_counter() - start) * 200
 
 
@@ -411,7 +411,7 @@ def report(queries, alone, results, first, last, dashboard_timings, pages) -> No
           f"({'met' if p95 <= TARGET_DASHBOARD_P95 else 'MISSED'}: p95 <= {TARGET_DASHBOARD_P95:.0f} ms); "
           f"p95 under wrk {results['dashboard'].p95:.1f} ms")
     hashing = hash_ms()
-    print(f"sign-in: one password check (werkzeug's scrypt) takes {hashing:.0f} ms of CPU here: at most "
+    print(f"sign-in: one password check (Argon2id, jisr/auth/hashing.py) takes {hashing:.0f} ms of CPU here: at most "
           f"{1000 / hashing * os.cpu_count():.0f} sign-ins/s on {os.cpu_count()} cores before anything else")
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "

@@ -89,7 +89,7 @@ def _insert(db, model, rows: list[dict]) -> None:
 
 def fill(db, sizes: Sizes, log=print) -> float:
     """Everything, on a database the migrations and `seed_demo` have just built. Returns the seconds taken."""
-    from werkzeug.security import generate_password_hash
+    from jisr.auth.hashing import hash_secret
 
     from jisr.applications.models import ApplicantProfile, Application, StatusChange
     from jisr.auth.models import User
@@ -108,7 +108,7 @@ def fill(db, sizes: Sizes, log=print) -> float:
     stages = [stage.id for stage in grids.stages(programme)]
     provinces = db.session.scalars(sa.select(Province.id).order_by(Province.id)).all()
     sectors = db.session.scalars(sa.select(Sector.id).order_by(Sector.id)).all()
-    password_hash = generate_password_hash(PASSWORD)
+    password_hash = hash_secret(PASSWORD)
     now = datetime.now(UTC).replace(microsecond=0)
 
     incubators = [Incubator(code=f"national-{k:04d}", name_ar=f"جمعية {k}", name_fr=f"Association {k}",

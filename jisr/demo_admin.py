@@ -9,10 +9,10 @@ import secrets
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from jisr.auth.hashing import hash_secret
 
 from jisr.api import tokens
 from jisr.api.models import ApiToken
+from jisr.auth.hashing import hash_secret
 from jisr.auth.models import Invitation, Role, User
 from jisr.extensions import db
 from jisr.geo.models import Province

@@ -113,16 +113,20 @@ def test_register_without_phone_or_email_is_refused_on_the_phone_field(app, clie
     assert count(User) == 0
 
 
-@pytest.mark.parametrize("phone, message", [
-    ("05 24 00 00 00", "Enter a mobile phone number (starting with 06 or 07), so we can send you SMS."),
-    ("06 12 34 56", "This phone number is not valid. Check the digits, like 06 12 34 56 78."),
-    ("06 12 34 56 78 9", "This phone number is not valid. Check the digits, like 06 12 34 56 78."),
-    ("fatima", "Enter a phone number, like 06 12 34 56 78."),
+EXAMPLE = "\u206606 12 34 56 78\u2069"  # isolated, so that it reads left to right in Arabic too
+
+
+@pytest.mark.parametrize("phone, message, values", [
+    ("05 24 00 00 00", "Enter a mobile phone number (starting with 06 or 07), so we can send you SMS.", {}),
+    ("06 12 34 56", "This phone number is not valid. Check the digits, like %(example)s.", {"example": EXAMPLE}),
+    ("06 12 34 56 78 9", "This phone number is not valid. Check the digits, like %(example)s.", {"example": EXAMPLE}),
+    ("fatima", "Enter a phone number, like %(example)s.", {"example": EXAMPLE}),
 ])
-def test_register_refuses_a_phone_that_is_not_a_mobile_number(app, client, phone, message):
-    response = register(client, lang="fr", phone=phone)
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_register_refuses_a_phone_that_is_not_a_mobile_number(app, client, phone, message, values, lang):
+    response = register(client, lang=lang, phone=phone)
     assert response.status_code == 422
-    assert field_errors(response)["phone"] == in_language(app, "fr", message)
+    assert field_errors(response)["phone"] == in_language(app, lang, message, **values)
     assert count(User) == 0
 
 
@@ -131,7 +135,7 @@ def test_register_refuses_an_invalid_email(app, client, email):
     response = register(client, email=email)
     assert response.status_code == 422
     assert field_errors(response)["email"] == in_language(
-        app, "ar", "Enter a valid e-mail address, like name@example.com.")
+        app, "ar", "Enter a valid e-mail address, like %(example)s.", example="\u2066name@example.com\u2069")
     assert count(User) == 0
 
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from babel.numbers import format_currency
 from flask_babel import force_locale, gettext
 
+from jisr import bidi
 from jisr.applications.models import Application, Status
 from jisr.audit.models import AuditEntry
 from jisr.labels import label
@@ -118,7 +118,7 @@ def test_manager_records_an_outcome_edits_it_twice_and_reads_three_revisions(cli
         newest_band, cooperative = label("revenue_band", "5000_10000"), label("legal_form", "cooperative")
     assert newest_band in cards[0] and "status-tag" in cards[0]  # newest first, its change marked
     assert "status-tag" not in cards[2]  # the first version: nothing to compare with
-    assert all(cooperative in card and "2 mars 2026" in card and "45\u202f000,00\xa0MAD" in card for card in cards)
+    assert all(cooperative in card and "2 mars 2026" in card and "\u206645\u202f000,00\u2069\xa0DH" in card for card in cards)
     assert ws.manager.full_name in cards[0]
     arabic = page(client, f"{base}/history?lang=ar")
     assert "45.000,00" in arabic and ws.manager.full_name in arabic
@@ -173,7 +173,7 @@ def test_file_page_shows_the_outcome_section_with_its_links(client, auth, db, me
     post(client, f"/workspace/files/{application.id}/financing", APPROVED)
     html = page(client, f"/workspace/files/{application.id}?lang=fr")
     section = re.search(r'<section aria-labelledby="outcome-title">.*?</section>', html, re.S).group(0)
-    assert "COOP-1234" in section and "50\u202f000,00\xa0MAD" in section and "Dossier solide" in section
+    assert "COOP-1234" in section and "\u206650\u202f000,00\u2069\xa0DH" in section and "Dossier solide" in section
     for path in ("/outcome", "/financing", "/outcome/history"):
         assert f"/workspace/files/{application.id}{path}" in section
 
@@ -224,8 +224,8 @@ def test_applicant_is_told_of_the_commission_decision_in_her_language(client, au
     told = [m for m in messages_to(db, application.applicant) if m.id not in before]
     assert {m.channel for m in told} == {"email", "sms"}
     assert all(m.language == locale and m.application_id == application.id for m in told)
-    amount = format_currency(Decimal("50000"), "MAD", locale=f"{locale}_MA")  # 50 000,00 MAD / 50.000,00 د.م.
     with force_locale(f"{locale}_MA"):
+        amount = bidi.amount(Decimal("50000"))  # 50 000,00 DH / 50.000,00 درهم, the number isolated
         source = label("financing_source", "honour_loan")
         line = gettext("The financing commission of %(date)s approved financing of %(amount)s for your project: "
                        "%(source)s.", date=f"10 {month} 2026", amount=amount, source=source)
@@ -482,7 +482,7 @@ def test_applicant_sees_her_activity_and_financing_decision_on_her_page(client, 
         words = [label("legal_form", "cooperative"), label("financing_source", "honour_loan"),
                  label("financing_decision", "approved"), label("financing_decision", "refused")]
     assert "2 mars 2026" in section and "COOP-1234" in section and all(word in section for word in words)
-    assert "50\u202f000,00\xa0MAD" in section and "10 avril 2026" in section and "15 janvier 2026" in section
+    assert "\u206650\u202f000,00\u2069\xa0DH" in section and "10 avril 2026" in section and "15 janvier 2026" in section
     assert "80\u202f000" not in section  # what a refusal was asked for is not shown as if granted
     assert "Dossier solide" not in html and "Projet trop cher" not in html
     assert section.index("15 janvier 2026") < section.index("10 avril 2026")

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import force_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from jisr.auth.hashing import hash_secret, verify_secret
 
 from jisr.audit.services import record
+from jisr.auth.hashing import hash_secret, verify_secret
 from jisr.auth.models import Invitation, Role, User
 from jisr.auth.services import (
     MAX_CODE_ATTEMPTS,

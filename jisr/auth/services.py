@@ -14,11 +14,12 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context, has_request_context, url_for
 from flask_babel import force_locale, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from jisr.auth.hashing import hash_secret, needs_rehash, verify_secret
 
 from jisr.audit.services import record
 from jisr.auth import lockout
+from jisr.auth.hashing import hash_secret, needs_rehash, verify_secret
 from jisr.auth.models import PasswordResetCode, Role, User
+from jisr.bidi import example_phone, isolate
 from jisr.extensions import db
 from jisr.outbox.models import Channel
 from jisr.outbox.services import enqueue
@@ -59,7 +60,8 @@ def normalise_email(value: str) -> str:
     try:
         result = validate_email((value or "").strip(), check_deliverability=False)
     except EmailNotValidError:
-        raise AccountError(_l("Enter a valid e-mail address, like name@example.com.")) from None
+        raise AccountError(_l("Enter a valid e-mail address, like %(example)s.",
+                              example=isolate(gettext("name@example.com")))) from None
     return result.normalized.lower()
 
 
@@ -72,9 +74,10 @@ def normalise_phone(value: str, mobile_only: bool = True) -> str:
             raise phonenumbers.NumberParseException(phonenumbers.NumberParseException.NOT_A_NUMBER, text)
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise AccountError(_l("Enter a phone number, like 06 12 34 56 78.")) from None
+        raise AccountError(_l("Enter a phone number, like %(example)s.", example=isolate(example_phone()))) from None
     if not phonenumbers.is_valid_number(number):
-        raise AccountError(_l("This phone number is not valid. Check the digits, like 06 12 34 56 78."))
+        raise AccountError(_l("This phone number is not valid. Check the digits, like %(example)s.",
+                              example=isolate(example_phone())))
     if mobile_only and phonenumbers.number_type(number) not in MOBILE_TYPES:
         raise AccountError(_l("Enter a mobile phone number (starting with 06 or 07), so we can send you SMS."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from jisr.audit.services import record
 from jisr.auth.models import Role, User
+from jisr.bidi import display_phone  # noqa: F401  (the incubators' pages and forms show numbers so)
 from jisr.extensions import db
 from jisr.geo.models import Province, Region
 from jisr.i18n_fields import current_language
@@ -35,16 +35,6 @@ def by_name(model):
 
 def pages_for(total: int, size: int) -> int:
     return max((total + size - 1) // size, 1)
-
-
-def display_phone(e164: str | None) -> str:
-    """+212535000001 as Moroccans write it: 05 35 00 00 01."""
-    if not e164:
-        return ""
-    try:
-        return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.NATIONAL)
-    except phonenumbers.NumberParseException:
-        return e164
 
 
 # -- the public directory ---------------------------------------------------------------------------------

@@ -8,16 +8,22 @@ from pathlib import Path
 from babel.numbers import format_decimal as babel_decimal
 from babel.numbers import get_group_symbol
 from flask import current_app, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_decimal, get_locale
 
+from jisr import bidi
 from jisr.labels import label, label_items
 from jisr.timeutil import aware
 
 
 def register(app) -> None:
     app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt) if value else ""
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    # Dates and times to the minute, in the programme's time zone, never with seconds or a raw offset.
+    app.jinja_env.filters["datetime"] = minute
     app.jinja_env.filters["minute"] = minute
+    app.jinja_env.filters["ltr"] = bidi.ltr
+    app.jinja_env.filters["phone"] = bidi.phone
+    app.jinja_env.filters["money"] = bidi.amount
+    app.jinja_env.globals["example_phone"] = bidi.example_phone
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["label"] = label
     # `codes|map("label_of", kind)`: a list of coded values in the reader's words.

@@ -31,8 +31,6 @@ from jisr.validators import Length, SafeText, digits_filter, strip_filter
 from jisr.workspace import outcomes, services
 
 bp = Blueprint("outcomes", __name__, url_prefix="/workspace/files")
-# `amount|money`: dirhams as the reader's country writes them, on the staff pages and on hers.
-bp.add_app_template_filter(outcomes.money, "money")
 STAFF = (Permission.REVIEW, Permission.MENTOR)
 F = [strip_filter]
 

@@ -11,12 +11,13 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import force_locale, format_currency, format_date, format_decimal
+from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from jisr import bidi
 from jisr.applications.models import Application
 from jisr.audit.services import record
 from jisr.auth.models import User
@@ -31,7 +32,6 @@ from jisr.workspace import notices
 from jisr.workspace import services as workspace
 from jisr.workspace.models import FinancingDecision, Outcome, OutcomeRevision
 
-CURRENCY = "MAD"
 MAX_AMOUNT = Decimal("10000000")
 MAX_JOBS = 1000
 EARLIEST = date(1950, 1, 1)  # before this, a date is a typing mistake (0202 for 2020)
@@ -99,8 +99,8 @@ def financing_decision(application: Application, decision_id: int) -> FinancingD
 # -- typed values -----------------------------------------------------------------------------------------
 
 def money(amount) -> str:
-    """An amount in dirhams, as the reader's country writes it."""
-    return format_currency(amount, CURRENCY) if amount is not None else ""
+    """An amount in dirhams, as the reader's country writes it (jisr/bidi.py)."""
+    return bidi.amount(amount)
 
 
 # -- rules ------------------------------------------------------------------------------------------------
