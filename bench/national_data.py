@@ -89,9 +89,8 @@ def _insert(db, model, rows: list[dict]) -> None:
 
 def fill(db, sizes: Sizes, log=print) -> float:
     """Everything, on a database the migrations and `seed_demo` have just built. Returns the seconds taken."""
-    from jisr.auth.hashing import hash_secret
-
     from jisr.applications.models import ApplicantProfile, Application, StatusChange
+    from jisr.auth.hashing import hash_secret
     from jisr.auth.models import User
     from jisr.documents.models import Document
     from jisr.geo.models import Province, Sector
