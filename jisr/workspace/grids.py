@@ -54,7 +54,12 @@ DEFAULT_CRITERIA = (
 )
 
 
-def _ensure(model, programme: Programme, rows: list[dict], *where) -> None:
+def _read(model, programme: Programme, query, rows: list[dict], *where) -> list:
+    """The grid's rows; the first reader of a programme without them writes its defaults. Reads first, so the
+    usual page asks one query, not two."""
+    found = list(db.session.scalars(query))
+    if found:
+        return found
     exists = db.session.scalar(sa.select(model.id).where(model.programme_id == programme.id, *where).limit(1))
     if exists is None:
         try:  # in a savepoint: a concurrent first reader may have written them a moment ago
@@ -62,30 +67,28 @@ def _ensure(model, programme: Programme, rows: list[dict], *where) -> None:
                 db.session.add_all(model(programme_id=programme.id, **row) for row in rows)
         except IntegrityError:
             pass
+    return list(db.session.scalars(query))
 
 
 def stages(programme: Programme) -> list[MentoringStage]:
-    _ensure(MentoringStage, programme, [dict(position=i, code=code, name_ar=ar, name_fr=fr)
-                                        for i, (code, ar, fr) in enumerate(DEFAULT_STAGES, 1)])
-    return list(db.session.scalars(sa.select(MentoringStage).where(MentoringStage.programme_id == programme.id)
-                                   .order_by(MentoringStage.position)))
+    query = sa.select(MentoringStage).where(MentoringStage.programme_id == programme.id)
+    return _read(MentoringStage, programme, query.order_by(MentoringStage.position),
+                 [dict(position=i, code=code, name_ar=ar, name_fr=fr)
+                  for i, (code, ar, fr) in enumerate(DEFAULT_STAGES, 1)])
 
 
 def reasons(programme: Programme, kind: ReasonKind, retired: bool = False) -> list[ReasonCode]:
     """The reasons staff are offered; with `retired`, also those an admin withdrew (for the admin's page)."""
-    _ensure(ReasonCode, programme, [dict(kind=kind, position=i, code=code, name_ar=ar, name_fr=fr)
-                                    for i, (code, ar, fr) in enumerate(DEFAULT_REASONS[kind], 1)],
-            ReasonCode.kind == kind)
     query = sa.select(ReasonCode).where(ReasonCode.programme_id == programme.id, ReasonCode.kind == kind)
     if not retired:
         query = query.where(ReasonCode.active.is_(True))
-    return list(db.session.scalars(query.order_by(ReasonCode.position, ReasonCode.id)))
+    return _read(ReasonCode, programme, query.order_by(ReasonCode.position, ReasonCode.id),
+                 [dict(kind=kind, position=i, code=code, name_ar=ar, name_fr=fr)
+                  for i, (code, ar, fr) in enumerate(DEFAULT_REASONS[kind], 1)], ReasonCode.kind == kind)
 
 
 def criteria(programme: Programme) -> list[AssessmentCriterion]:
-    _ensure(AssessmentCriterion, programme, [dict(position=i, code=code, name_ar=ar, name_fr=fr, weight=w,
-                                                  max_score=m)
-                                             for i, (code, ar, fr, w, m) in enumerate(DEFAULT_CRITERIA, 1)])
-    return list(db.session.scalars(sa.select(AssessmentCriterion)
-                                   .where(AssessmentCriterion.programme_id == programme.id)
-                                   .order_by(AssessmentCriterion.position)))
+    query = sa.select(AssessmentCriterion).where(AssessmentCriterion.programme_id == programme.id)
+    return _read(AssessmentCriterion, programme, query.order_by(AssessmentCriterion.position),
+                 [dict(position=i, code=code, name_ar=ar, name_fr=fr, weight=w, max_score=m)
+                  for i, (code, ar, fr, w, m) in enumerate(DEFAULT_CRITERIA, 1)])
