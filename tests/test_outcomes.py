@@ -89,6 +89,14 @@ def mentored(db, make_workspace):
 
 # -- the outcome and its history ------------------------------------------------------------------------------
 
+def test_an_outcome_form_sent_blank_records_nothing(client, auth, db, mentored):
+    ws, application = mentored()
+    auth.login_as(ws.manager)
+    post(client, f"/workspace/files/{application.id}/outcome", {"version": "0"})
+    assert saved(db, application) is None and revisions(db, application) == []
+    assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "outcome.saved")) == 0
+
+
 def test_manager_records_an_outcome_edits_it_twice_and_reads_three_revisions(client, auth, db, mentored):
     ws, application = mentored()
     auth.login_as(ws.manager)

@@ -223,6 +223,8 @@ def save_outcome(application: Application, by: User, data: dict, version: int | 
         raise InvalidData(problems)
     _cents(values, "financing_amount")
     created = outcome is None
+    if created and not any(values.values()):
+        return None  # a form sent blank records nothing: an empty outcome would read as "no jobs, no financing"
     if created:
         outcome = Outcome(application_id=application.id)
         db.session.add(outcome)
