@@ -178,12 +178,14 @@ def test_admin_adds_renames_moves_and_deletes_a_stage(client, auth, db, admin, p
     renamed = db.session.get(MentoringStage, added.id)
     assert (renamed.code, renamed.name_fr) == ("market_test", "Essai du marché")
     assert "Essai du marché" in text(client.get(base))
+    assert client.post(f"{base}/stages/{added.id}", data={"name_ar": "تجربة السوق", "name_fr": "Essai du marché",
+                                                          "code": "ignored"}).status_code == 303  # unchanged
     assert client.post(f"{base}/stages/{added.id}/remove").status_code == 303
     assert "market_test" not in [s.code for s in grids.stages(programme)]
     actions = [e.action for e in db.session.scalars(sa.select(AuditEntry).where(
         AuditEntry.action.like("programme.grid_%")).order_by(AuditEntry.id))]
     assert actions == ["programme.grid_added", "programme.grid_moved", "programme.grid_changed",
-                       "programme.grid_deleted"]
+                       "programme.grid_deleted"]  # the line saved unchanged is not in the log
 
 
 def test_a_stage_files_have_been_at_stays(app, client, auth, db, admin, make_workspace):

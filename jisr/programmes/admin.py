@@ -196,8 +196,10 @@ def save_item(grid: Grid, programme: Programme, item, data: dict, by: User):
                                    "stay as they are (add a new criterion instead)."), "weight")
         item.weight, item.max_score = data["weight"], data["max_score"]
     db.session.flush()
-    record("programme.grid_changed" if before else "programme.grid_added", programme, actor=by, grid=grid.key,
-           before=before, after=_item_snapshot(item))
+    after = _item_snapshot(item)
+    if after != before:  # a line saved unchanged is not an event of the audit log
+        record("programme.grid_changed" if before else "programme.grid_added", programme, actor=by, grid=grid.key,
+               before=before, after=after)
     return item
 
 
