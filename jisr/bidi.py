@@ -17,14 +17,24 @@ import phonenumbers
 from flask import current_app, has_app_context
 from markupsafe import Markup, escape
 
-LRI, PDI = "\u2066", "\u2069"  # left-to-right isolate, pop directional isolate
-_MARKS = re.compile("[\u2066-\u2069\u200e\u200f\u061c]")  # isolates and the invisible direction marks
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"  # left-to-right isolate, first-strong isolate, pop directional isolate
+# Isolates, embeddings and overrides (U+202A-U+202E: an override typed into a name reverses a cell), the
+# invisible direction marks.
+_MARKS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def isolate(value) -> str:
     """Plain text: `value` reads left to right wherever it lands (an SMS, an e-mail, a translated message)."""
     text = "" if value is None else str(value)
     return f"{LRI}{text}{PDI}" if text else ""
+
+
+def isolate_auto(value) -> str:
+    """Plain text: `value` isolated from its neighbours but laid out in its own direction, that of its first
+    letter (FSI): a date written with the month's name, or an address staff typed in either script. LRI would lay
+    "10 أبريل 2026" out left to right, so that an Arabic reader reads أبريل 2026 10."""
+    text = "" if value is None else str(value)
+    return f"{FSI}{text}{PDI}" if text else ""
 
 
 def strip_isolates(value):

@@ -20,6 +20,7 @@ from jisr.applications.models import Application
 from jisr.audit.models import AuditEntry
 from jisr.auth.models import User
 from jisr.extensions import db
+from jisr.stats.exports import csv_cell
 from jisr.timeutil import aware
 
 PAGE_SIZE = 50
@@ -94,7 +95,8 @@ def details_text(details: dict | None) -> str:
 
 def csv_rows(f: AuditFilters, batch: int = 1000) -> Iterator[str]:
     """The matching entries as CSV text, a batch of rows at a time: the memory used does not grow with the log.
-    Headers in the reader's language; values as stored (UTC times in ISO 8601)."""
+    Headers in the reader's language; values as stored (UTC times in ISO 8601), each made a clean cell (no
+    direction marks, no formula: `jisr.stats.exports.csv_cell`)."""
     where = _where(f)
     out = io.StringIO()
     writer = csv.writer(out)
@@ -118,7 +120,8 @@ def csv_rows(f: AuditFilters, batch: int = 1000) -> Iterator[str]:
         out.seek(0)
         out.truncate()
         for at, _id, name, action, object_type, object_id, details, ip in rows:
-            writer.writerow([aware(at).isoformat(), name or "", action, object_type or "",
-                             object_id if object_id is not None else "", details_text(details), ip or ""])
+            writer.writerow([csv_cell(value) for value in (
+                aware(at).isoformat(), name or "", action, object_type or "",
+                object_id if object_id is not None else "", details_text(details), ip or "")])
         yield out.getvalue()
         last = (rows[-1].at, rows[-1].id)

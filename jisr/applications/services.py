@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from jisr import bidi
 from jisr.applications import eligibility
 from jisr.applications.models import (
     CLOSED_STATES,
@@ -180,11 +181,11 @@ def submit(application: Application, by: User, consent_method: str = "online") -
     decision = Status.INELIGIBLE if reasons else Status.ELIGIBLE
     application.transition(decision, by=None, reasons=reasons or None)
     record("application.submitted", application, reference=application.reference, decision=decision.value)
-    _notify(application, _("Your Jisr application %(reference)s was received",
-                                     reference=application.reference),
+    reference = bidi.isolate(application.reference)  # reads left to right inside the Arabic text
+    _notify(application, _("Your Jisr application %(reference)s was received", reference=reference),
             # i18n: also sent by SMS: keep it under 160 characters (70 in Arabic script).
             _("Your application has been received. Reference: %(reference)s. You can follow it on the Jisr "
-              "website.", reference=application.reference))
+              "website.", reference=reference))
     if decision is Status.ELIGIBLE:  # routed in the same transaction: an eligible file never waits for a person
         routing.route(application, Trigger.ELIGIBLE)
     db.session.flush()

@@ -28,6 +28,7 @@ from jisr.auth.services import (
     normalise_identifier,
     register,
 )
+from jisr.bidi import isolate
 from jisr.extensions import db
 from jisr.i18n import user_locale
 from jisr.outbox.models import Channel
@@ -110,7 +111,8 @@ def _send(invitation: Invitation, incubator, by: User, code: str) -> None:
     with force_locale(user_locale(invitation)):
         url = url_for("invitations.accept", lang=language, _external=True)
         by_manager = invitation.role == Role.MENTOR and incubator is not None and by.role != Role.ADMIN
-        values = dict(incubator=incubator.name if incubator else "", code=code, url=url,
+        # The code and the link isolated: they read left to right inside the Arabic text.
+        values = dict(incubator=incubator.name if incubator else "", code=isolate(code), url=isolate(url),
                       role=label("role", invitation.role))
         if invitation.phone:
             # i18n: an SMS. Keep it short (70 characters in Arabic script per SMS part) with the code filled in.
@@ -139,7 +141,7 @@ def _send(invitation: Invitation, incubator, by: User, code: str) -> None:
                 gettext("Hello %(name)s,", name=invitation.full_name),
                 why,
                 gettext("To open your account, go to %(url)s, type this e-mail address and this code: %(code)s, "
-                        "then choose your password.", url=url, code=code),
+                        "then choose your password.", url=values["url"], code=values["code"]),
                 ngettext("The code is valid for %(num)d day and can be used only once.",
                          "The code is valid for %(num)d days and can be used only once.", INVITATION_DAYS),
                 gettext("If you do not know this association, ignore this message: no account is opened. "

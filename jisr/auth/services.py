@@ -236,7 +236,7 @@ def _new_code(user: User, lifetime: timedelta) -> tuple[str, PasswordResetCode]:
 
 
 def _send_code(user: User, code: str, minutes: int) -> None:
-    language = user.locale or current_language()
+    language, code = user.locale or current_language(), isolate(code)  # the code reads left to right in Arabic
     with force_locale(language):
         if user.email:
             subject = gettext("Your Jisr code to choose a new password")
@@ -310,10 +310,12 @@ def issue_claim_code(user: User, agent: User) -> PasswordResetCode:
     days = current_app.config["CLAIM_CODE_DAYS"]
     code, claim = _new_code(user, timedelta(days=days))
     language = user.locale or current_language()
+    # Isolated: the code and the link read left to right inside the Arabic text.
+    values = dict(code=isolate(code), url=isolate(url_for("auth.claim", _external=True)))
     with force_locale(language):
         # i18n: an SMS. Keep it under 160 characters (70 in Arabic script) with the code filled in.
         body = gettext("Jisr: your account is ready. Code %(code)s, on %(url)s to choose your password.",
-                       code=code, url=url_for("auth.claim", _external=True))
+                       **values)
         enqueue(Channel.SMS, user.phone, "", body, language)
         if user.email:
             subject = gettext("Your Jisr account: choose your password")
@@ -321,7 +323,7 @@ def issue_claim_code(user: User, agent: User) -> PasswordResetCode:
                 gettext("Hello %(name)s,", name=user.full_name),
                 gettext("%(agent)s opened a Jisr account for you. To take it over, open %(url)s, enter your "
                         "phone number and this code: %(code)s, then choose your password.",
-                        agent=agent.full_name, url=url_for("auth.claim", _external=True), code=code),
+                        agent=agent.full_name, **values),
                 ngettext("The code is valid for %(num)d day and can be used only once.",
                          "The code is valid for %(num)d days and can be used only once.", days),
             ])

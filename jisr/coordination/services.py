@@ -10,6 +10,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from jisr import bidi
 from jisr.applications.models import ApplicantProfile, Application, Status, StatusChange
 from jisr.audit.services import record
 from jisr.auth.models import User, user_provinces
@@ -191,7 +192,7 @@ def override_eligibility(application: Application, eligible: bool, note: str, by
 def _tell_ineligible(application: Application, note: str) -> None:
     applicant = application.applicant
     with force_locale(user_locale(applicant)):
-        values = dict(reference=application.reference or "", note=note)
+        values = dict(reference=bidi.isolate(application.reference), note=note)
         subject = gettext("Your Jisr file %(reference)s: new decision", **values)
         body = "\n\n".join([
             gettext("Hello %(name)s,", name=applicant.full_name),

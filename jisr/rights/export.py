@@ -1,7 +1,11 @@
 """Her data, all of it, as she downloads it: a zip with `data.json` (her account, profile, every file with each
 table that hangs off it, and the messages sent to her) and her documents as she uploaded them. The tables are
 found from the schema (every table with a foreign key to her files), so a table added later is not forgotten;
-staff's internal notes come with the files they are about, as the law gives her access to what is held on her."""
+staff's internal notes come with the files they are about, as the law gives her access to what is held on her.
+
+Texts come without direction marks (`strip_isolates`): the isolates the SMS and e-mails carry for phones, or an
+override once typed into a name, are layout, not data, and would garble what she reads in another program (a
+document's name with U+202E shows its extension reversed)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import sqlalchemy as sa
 
 from jisr.applications.models import Application
 from jisr.auth.models import User
+from jisr.bidi import strip_isolates
 from jisr.documents import storage
 from jisr.documents.models import Document
 from jisr.extensions import db
@@ -31,7 +36,11 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    return value
+    if isinstance(value, dict):  # a JSON column (reasons, details): its texts too
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return strip_isolates(value)
 
 
 def _rows(table: sa.Table, where) -> list[dict]:
@@ -77,7 +86,8 @@ def zip_of(user: User):
         documents = db.session.execute(sa.select(Document, Application.reference).join(Application).where(
             Application.applicant_id == user.id).order_by(Document.id)).all()
         for document, reference in documents:
-            name = f"documents/{reference or document.application_id}/{document.id}-{document.original_name}"
+            name = strip_isolates(f"documents/{reference or document.application_id}/{document.id}-"
+                                  f"{document.original_name}")
             try:
                 with storage.open_stored(document.stored_name) as stored:
                     archive.writestr(name, stored.read())

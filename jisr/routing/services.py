@@ -16,6 +16,7 @@ from dataclasses import replace
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
+from jisr import bidi
 from jisr.applications.models import OCCUPYING_STATES, ApplicantProfile, Application, Status
 from jisr.audit.services import record
 from jisr.auth.models import User
@@ -260,8 +261,11 @@ def _tell_routed(application: Application) -> None:
     applicant = application.applicant
     incubator = db.session.get(Incubator, application.incubator_id)
     with force_locale(user_locale(applicant)):
-        values = dict(reference=application.reference or "", incubator=incubator.name,
-                      phone=incubator.phone or "", address=incubator.address or "")
+        # Isolated for the Arabic text: the reference and the phone (as people write it) read left to right,
+        # the address (typed in either script) in its own direction.
+        values = dict(reference=bidi.isolate(application.reference), incubator=incubator.name,
+                      phone=bidi.isolate(bidi.display_phone(incubator.phone)),
+                      address=bidi.isolate_auto(incubator.address))
         subject = gettext("Your Jisr file %(reference)s: an association will accompany you", **values)
         body = "\n\n".join([
             gettext("Hello %(name)s,", name=applicant.full_name),
@@ -280,7 +284,7 @@ def _tell_waitlisted(application: Application, reason: str | None) -> None:
     applicant = application.applicant
     with force_locale(user_locale(applicant)):
         why = label("waitlist_reason", reason)
-        values = dict(reference=application.reference or "", reason=why)
+        values = dict(reference=bidi.isolate(application.reference), reason=why)
         subject = gettext("Your Jisr file %(reference)s is on the waiting list", **values)
         body = "\n\n".join([
             gettext("Hello %(name)s,", name=applicant.full_name),

@@ -5,7 +5,10 @@ streamed to the client batch by batch; XLSX is written row by row by XlsxWriter 
 temporary file, which is then streamed. Either way the memory used does not grow with the number of files.
 The pseudonymised export drops names, national IDs, phones, e-mails and exact birth dates (an age band
 instead) and replaces the reference by a pseudonym that stays the same from one export to the next, so that
-files can be followed without being named."""
+files can be followed without being named.
+
+No direction mark lands in a cell (`strip_isolates`), whatever the value came from: a name someone typed with
+one, a label, an amount isolated for Arabic text."""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from flask_babel import gettext as _
 from jisr.applications.models import ApplicantProfile, Application
 from jisr.auth.models import User
 from jisr.authz import application_scope
+from jisr.bidi import strip_isolates
 from jisr.extensions import db
 from jisr.geo.models import Province, Sector
 from jisr.i18n_fields import current_language
@@ -88,8 +92,11 @@ def file_rows(user: User, pseudonymised: bool, batch: int = BATCH) -> Iterator[l
         last = rows[-1].id
 
 
-def _inert(value):
-    """A text a spreadsheet would run as a formula (=, +, -, @ first) is written as text."""
+def csv_cell(value):
+    """A value as a CSV cell holds it: without isolates, embeddings or direction marks (the spreadsheet lays the
+    cell out itself; a mark would stay in the value, in any search or formula on it), and a text a spreadsheet
+    would run as a formula (=, +, -, @ first, once the marks are gone) written as text."""
+    value = strip_isolates(value)
     return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
 
 
@@ -99,7 +106,7 @@ def csv_stream(rows: Iterator[list]) -> Iterator[str]:
     writer = csv.writer(out)
     out.write("\ufeff")
     for n, row in enumerate(rows, 1):
-        writer.writerow([_inert(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
         if n % 500 == 0:
             yield out.getvalue()
             out.seek(0)
@@ -112,12 +119,13 @@ def xlsx_file(rows: Iterator[list], sheet: str):
     target = tempfile.TemporaryFile()
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False,
                                             "strings_to_numbers": False, "strings_to_formulas": False})
-    worksheet = workbook.add_worksheet(sheet[:31])
+    worksheet = workbook.add_worksheet(strip_isolates(sheet)[:31])
     if current_language() == "ar":
         worksheet.right_to_left()
     bold = workbook.add_format({"bold": True})
     for n, row in enumerate(rows):
-        worksheet.write_row(n, 0, row, bold if n == 0 else None)
+        # No formula can come from a string here (strings_to_formulas is off): only the marks go.
+        worksheet.write_row(n, 0, [strip_isolates(value) for value in row], bold if n == 0 else None)
     workbook.close()
     target.seek(0)
     return target

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale, gettext
 
+from jisr import bidi
 from jisr.applications.models import Application
 from jisr.i18n import user_locale
 from jisr.outbox.services import notify
@@ -18,7 +19,8 @@ def _send(application: Application, subject: str, lines: list[str], sms: str) ->
 
 
 def _values(application: Application, **extra) -> dict:
-    return dict(reference=application.reference or "", **extra)
+    """The reference isolated, so that it reads left to right inside an Arabic SMS, subject or e-mail."""
+    return dict(reference=bidi.isolate(application.reference), **extra)
 
 
 def info_requested(application: Application, request) -> None:

@@ -287,7 +287,10 @@ def save_financing(application: Application, by: User, decision_id: int | None, 
 def decision_notice(application: Application, decision: FinancingDecision, corrected: bool = False) -> None:
     """The commission's decision, in her language: the amount and source of an approval, what comes next."""
     with force_locale(user_locale(application.applicant)):
-        values = dict(reference=application.reference or "", date=format_date(decision.commission_on, "long"),
+        # Isolated for the Arabic text: the reference left to right, the date ("10 أبريل 2026") in its own
+        # direction (LRI would make it read أبريل 2026 10); the amount's number is isolated by money().
+        values = dict(reference=bidi.isolate(application.reference),
+                      date=bidi.isolate_auto(format_date(decision.commission_on, "long")),
                       amount=money(decision.amount), source=label("financing_source", decision.source))
         lines = [_("The decision recorded earlier has been corrected. Here it is as it stands now.")] if corrected \
             else []

@@ -23,6 +23,7 @@ from flask import current_app
 from flask_babel import force_locale, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
+from jisr import bidi
 from jisr.applications.models import ApplicantProfile, Application, Status
 from jisr.audit.services import record
 from jisr.auth.models import Role, User
@@ -46,7 +47,6 @@ NEEDS = ("sign_language", "accessible_venue", "large_print", "companion")
 REMINDER_HORIZON = timedelta(hours=50)  # coarse SQL window; the calendar day is checked in the programme's zone
 PLACE_LABELS = {SessionMode.IN_PERSON: _l("Place"), SessionMode.PHONE: _l("Phone number"),
                 SessionMode.VIDEO: _l("Video link")}
-LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"  # isolate left-to-right values inside plain (SMS) Arabic text
 
 
 class SessionError(ValueError):
@@ -442,8 +442,9 @@ def _files_of(convocations) -> dict[int, Application]:
 # -- what she is told (in her language, through the outbox; see jisr/workspace/notices.py) ----------------
 
 def _isolated(session: MentoringSession) -> str:
-    """The place as plain text: a phone number or a link reads left to right even inside Arabic."""
-    return f"{FSI if session.mode == SessionMode.IN_PERSON else LRI}{session.place}{PDI}"
+    """The place as plain text: a phone number or a link reads left to right even inside Arabic; an address, in
+    either script, in its own direction."""
+    return (bidi.isolate_auto if session.mode == SessionMode.IN_PERSON else bidi.isolate)(session.place)
 
 
 def _incubator_name(session: MentoringSession) -> str:
@@ -467,11 +468,14 @@ def _sms(text: str, extra: str = "") -> str:
 
 def _details(convocation: Convocation, session: MentoringSession, application: Application) -> tuple[dict, list]:
     when = times(session.starts_at, application.programme.zone, session.duration_minutes)
-    values = dict(when=when["full"], day=when["day"], start=when["start"], end=when["end"],
+    # Isolated for the Arabic text: the dates and times in their own direction (written with the month's
+    # Arabic name: bidi.isolate_auto), the code and the reference left to right.
+    own = bidi.isolate_auto
+    values = dict(when=own(when["full"]), day=own(when["day"]), start=own(when["start"]), end=own(when["end"]),
                   duration=when["duration"], topic=session.topic, place=_isolated(session),
                   place_label=str(PLACE_LABELS.get(session.mode, PLACE_LABELS[SessionMode.IN_PERSON])),
-                  mode=label("session_mode", session.mode), code=f"{LRI}{convocation.check_in_code}{PDI}",
-                  incubator=_incubator_name(session), reference=application.reference or "")
+                  mode=label("session_mode", session.mode), code=bidi.isolate(convocation.check_in_code),
+                  incubator=_incubator_name(session), reference=bidi.isolate(application.reference))
     lines = [gettext("Topic: %(topic)s", **values),
              gettext("Date: %(day)s, from %(start)s to %(end)s (%(duration)s)", **values),
              gettext("How: %(mode)s", **values),
