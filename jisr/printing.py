@@ -42,8 +42,12 @@ def static_files_only(static_root: str, static_folder: str):
 
 def render_pdf(template_name: str, **context) -> bytes:
     """The PDF of the page `template_name` renders with `context`, `pdf=True` added."""
+    from PIL import ImageFile
     from weasyprint import HTML
 
+    # Importing WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process: the uploads' check
+    # (jisr/documents/validation.py) would then take a cut-off JPEG. The documents embed no image: put it back.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     html = render_template(template_name, pdf=True, **context)
     static_root = url_for("static", filename="", _external=True)
     fetcher = static_files_only(static_root, current_app.static_folder)

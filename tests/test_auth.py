@@ -117,7 +117,8 @@ EXAMPLE = "\u206606 12 34 56 78\u2069"  # isolated, so that it reads left to rig
 
 
 @pytest.mark.parametrize("phone, message, values", [
-    ("05 24 00 00 00", "Enter a mobile phone number (starting with 06 or 07), so we can send you SMS.", {}),
+    ("05 24 00 00 00", "Enter a mobile phone number (starting with %(first)s or %(second)s), so we can send you SMS.",
+     {"first": "\u206606\u2069", "second": "\u206607\u2069"}),
     ("06 12 34 56", "This phone number is not valid. Check the digits, like %(example)s.", {"example": EXAMPLE}),
     ("06 12 34 56 78 9", "This phone number is not valid. Check the digits, like %(example)s.", {"example": EXAMPLE}),
     ("fatima", "Enter a phone number, like %(example)s.", {"example": EXAMPLE}),

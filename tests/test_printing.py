@@ -202,6 +202,18 @@ def test_signed_out_visitor_is_sent_to_sign_in(client, make_file):
     assert response.headers["Location"].startswith("/account/login")
 
 
+def test_making_a_pdf_leaves_uploads_refusing_a_cut_off_image(receipt):
+    from journey import png_bytes
+    from PIL import ImageFile
+
+    from jisr.documents.validation import DocumentError, check_image
+
+    receipt("ar")
+    assert not ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint turns it on when imported
+    with pytest.raises(DocumentError):
+        check_image(png_bytes()[:-30], "image/png")
+
+
 def test_pdf_fetcher_serves_static_files_and_nothing_else(app):
     fetcher = static_files_only("http://localhost/static/", app.static_folder)
     response = fetcher("http://localhost/static/print.css?v=1")

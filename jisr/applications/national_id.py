@@ -8,10 +8,12 @@ import re
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from jisr.bidi import isolate
 from jisr.numbers import ascii_digits
 
 DEFAULT_PATTERN = r"[A-Z]{1,2}[0-9]{1,6}"
-FORMAT_HELP = _l("One or two letters followed by digits, as on your identity card, for example AB123456.")
+FORMAT_HELP = _l("One or two letters followed by digits, as on your identity card, for example %(example)s.",
+                 example=isolate("AB123456"))
 
 
 def normalise(value: str | None) -> str:

@@ -28,7 +28,6 @@ from jisr.extensions import db
 from jisr.geo.models import Province, Sector
 from jisr.i18n import is_language_switch
 from jisr.incubators.models import Incubator
-from jisr.incubators.services import display_phone
 from jisr.printing import pdf_response, render_pdf
 from jisr.programmes import consent as consent_texts
 from jisr.timeutil import local_today
@@ -213,7 +212,7 @@ def status(application_id: int):
                            steps=step_states(application) if application.is_draft else None,
                            incubator=db.session.get(Incubator, application.incubator_id)
                            if application.incubator_id else None,
-                           routing=services.latest_routing(application), phone=display_phone,
+                           routing=services.latest_routing(application),
                            followup=workspace.applicant_view(application))
 
 

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, EqualTo, Optional, Regexp, Validati
 
 from jisr.auth import services
 from jisr.auth.passwords import MAX_LENGTH, StrongPassword
+from jisr.bidi import isolate
 from jisr.forms import FlaskForm
 from jisr.numbers import ascii_digits
 from jisr.validators import Length, SafeText, strip_filter
@@ -106,5 +107,6 @@ def _identifier_contacts(form) -> tuple[str | None, str | None]:
 class ResetConfirmForm(IdentifierMixin, FlaskForm):
     identifier = identifier_field()
     code = StringField(_l("Code received"), filters=[_digits], validators=[
-        DataRequired(), Regexp(r"^[0-9]{6}$", message=_l("The code has 6 digits, like 123456."))])
+        DataRequired(), Regexp(r"^[0-9]{6}$", message=_l("The code has 6 digits, like %(example)s.",
+                                                              example=isolate("123456")))])
     password, password_confirm = new_password_fields(contacts=_identifier_contacts)

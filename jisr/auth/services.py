@@ -79,7 +79,8 @@ def normalise_phone(value: str, mobile_only: bool = True) -> str:
         raise AccountError(_l("This phone number is not valid. Check the digits, like %(example)s.",
                               example=isolate(example_phone())))
     if mobile_only and phonenumbers.number_type(number) not in MOBILE_TYPES:
-        raise AccountError(_l("Enter a mobile phone number (starting with 06 or 07), so we can send you SMS."))
+        raise AccountError(_l("Enter a mobile phone number (starting with %(first)s or %(second)s), so we can send "
+                              "you SMS.", first=isolate("06"), second=isolate("07")))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

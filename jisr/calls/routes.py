@@ -12,6 +12,7 @@ from jisr.auth.forms import RegisterForm
 from jisr.auth.models import Role
 from jisr.auth.signin import start_session
 from jisr.authz import Permission, get_association_or_404, own_association_or_404, permission_required
+from jisr.bidi import isolate
 from jisr.calls import services
 from jisr.calls.forms import (
     AssociationUploadForm,
@@ -244,7 +245,7 @@ def documents(association_id: int):
         except DocumentError as error:
             form.file.errors = [*form.file.errors, str(error)]
         else:
-            flash(_("The document “%(name)s” has been added.", name=added.original_name), "success")
+            flash(_("The document “%(name)s” has been added.", name=isolate(added.original_name)), "success")
             return redirect(url_for(".documents", association_id=association.id), 303)
     found = services.documents_of(association)
     return _render_step("documents", association, form, documents=found, received={d.kind for d in found},
@@ -262,7 +263,7 @@ def delete_document(association_id: int, document_id: int):
     if found is None or found.association_application_id != association.id:
         abort(404)
     services.delete_document(association, found, current_user)
-    flash(_("The document “%(name)s” has been deleted.", name=found.original_name), "success")
+    flash(_("The document “%(name)s” has been deleted.", name=isolate(found.original_name)), "success")
     return redirect(url_for(".documents", association_id=association.id), 303)
 
 

@@ -13,6 +13,7 @@ from jisr.applications.routes import draft_or_redirect
 from jisr.applications.services import profile_for
 from jisr.applications.steps import next_step, step_states
 from jisr.authz import Permission, get_application_or_404, permission_required
+from jisr.bidi import isolate
 from jisr.documents import services, storage
 from jisr.documents.forms import ACCEPT_ATTRIBUTE, UploadForm
 from jisr.documents.models import Document
@@ -37,7 +38,7 @@ def step(application_id: int):
         except DocumentError as error:
             form.file.errors = [*form.file.errors, str(error)]
         else:
-            flash(_("The document “%(name)s” has been added.", name=document.original_name), "success")
+            flash(_("The document “%(name)s” has been added.", name=isolate(document.original_name)), "success")
             return redirect(url_for(".step", application_id=application.id), 303)
     status = 422 if request.method == "POST" else 200
     return _render_step(application, form), status
@@ -71,7 +72,7 @@ def delete(application_id: int, document_id: int):
     if document is None:
         abort(404)
     services.delete_document(document, current_user)
-    flash(_("The document “%(name)s” has been deleted.", name=document.original_name), "success")
+    flash(_("The document “%(name)s” has been deleted.", name=isolate(document.original_name)), "success")
     return redirect(url_for(".step", application_id=application.id), 303)
 
 
