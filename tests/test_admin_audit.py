@@ -40,7 +40,7 @@ def log(db, make_user, make_file):
 def actions(response) -> list[str]:
     import re
 
-    return re.findall(r'<h3><code dir="ltr">([a-z_.]+)</code></h3>', response.get_data(as_text=True))
+    return re.findall(r'<h3><code><bdi dir="ltr">([a-z_.]+)</bdi></code></h3>', response.get_data(as_text=True))
 
 
 def test_only_admins_read_the_log(client, auth, log, make_user):

@@ -29,8 +29,8 @@ def test_she_creates_a_token_sees_it_once_and_revokes_it(client, auth, db, make_
     auth.login_as(user)
     response = client.post("/account/tokens/", data={"name": "Tableau du ministère"})
     assert response.status_code == 201 and response.headers["Cache-Control"] == "no-store"
-    shown = re.search(r'<code class="token"><bdi dir="ltr">([^<]+)</bdi></code>', response.get_data(as_text=True))
-    secret = shown.group(1)
+    secret = re.search(r'<code class="token"><bdi dir="ltr">([^<]+)</bdi></code>',
+                       response.get_data(as_text=True)).group(1)
     stored = db.session.scalar(sa.select(ApiToken))
     assert secret not in (stored.token_hash, stored.prefix) and secret.startswith(stored.prefix)
     assert secret not in client.get("/account/tokens/").get_data(as_text=True)

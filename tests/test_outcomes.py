@@ -397,7 +397,7 @@ def test_errors_are_in_the_readers_language(client, auth, db, mentored, lang):
     html = post(client, f"/workspace/files/{application.id}/outcome?lang={lang}",
                 {"version": "0", "jobs_women": "abc", "activity_created_on": "2099-01-01"}, 422).get_data(as_text=True)
     with force_locale(f"{lang}_MA"):
-        expected = [gettext("Write a whole number in figures, for example 3."),
+        expected = [gettext("Write a whole number in figures, for example %(example)s.", example=bidi.isolate("3")),
                     gettext("This date is in the future: give the date it happened.")]
     assert all(message in html for message in expected)
 

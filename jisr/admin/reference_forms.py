@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired, Regexp
 
+from jisr.bidi import isolate
 from jisr.calls.forms import ArabicText
 from jisr.forms import FlaskForm
 from jisr.validators import Length, SafeText, strip_filter
@@ -31,4 +32,4 @@ class SectorForm(NamesForm):
     code = StringField(_l("Code"), filters=[strip_filter, _lower], validators=[
         DataRequired(), Length(max=40),
         Regexp(rf"^{CODE}$", message=_l("Use lowercase Latin letters, digits and hyphens only, for example "
-                                        "food-processing."))])
+                                        "%(example)s.", example=isolate("food-processing")))])

@@ -19,7 +19,6 @@ from jisr.forms import CsrfForm
 from jisr.geo.models import Province, Region
 from jisr.i18n import LANGUAGE_NAMES, available_languages, is_language_switch
 from jisr.incubators.models import Incubator
-from jisr.incubators.services import display_phone
 from jisr.labels import SelectChoice
 from jisr.numbers import page_number
 
@@ -60,8 +59,7 @@ def users():
         "admin/users.html", form=form, users=found, total=total, page=page,
         pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
         args={k: v for k, v in request.args.items() if k != "page" and v},
-        incubators=services.incubator_names(found), invitations=services.pending_invitations(),
-        phone=display_phone)
+        incubators=services.incubator_names(found), invitations=services.pending_invitations())
 
 
 def _render_user(user: User, form=None, status: int = 200):
@@ -72,7 +70,6 @@ def _render_user(user: User, form=None, status: int = 200):
     incubator = db.session.get(Incubator, user.incubator_id) if user.incubator_id else None
     staff = user.role in services.STAFF_ROLES
     return render_template("admin/user.html", user=user, form=form, incubator=incubator, staff=staff,
-                           phone=display_phone,
                            **({"form_id": "role-form"} if staff else {})), status
 
 

@@ -22,7 +22,7 @@ from jisr.calls.forms import (
     SubmitAssociationForm,
     TeamForm,
 )
-from jisr.calls.models import AssociationDocument, Call
+from jisr.calls.models import SCORE_MAX, AssociationDocument, Call
 from jisr.documents import storage
 from jisr.documents.forms import ACCEPT_ATTRIBUTE
 from jisr.documents.validation import DocumentError, human_size, max_upload_bytes
@@ -347,7 +347,7 @@ def _save_call(call: Call | None):
             return redirect(url_for("selection.call", call_id=saved.id), 303)
     status = 422 if (error or (request.method == "POST" and "more" not in request.form
                                and not is_language_switch())) else 200
-    return render_template("calls/admin_form.html", form=form, call=call, error=error), status
+    return render_template("calls/admin_form.html", form=form, call=call, error=error, score_max=SCORE_MAX), status
 
 
 @bp.route("/admin/new", methods=["GET", "POST"])

@@ -301,7 +301,7 @@ def submit_scores(review: AssociationReview, values: dict[int, tuple[int, str]])
     criteria = association.call.criteria
     if set(values) != {criterion.id for criterion in criteria} or not all(
             isinstance(score, int) and 0 <= score <= SCORE_MAX for score, _comment in values.values()):
-        raise SelectionError(gettext("Give every criterion a score from 0 to %(max)s.", max=SCORE_MAX))
+        raise SelectionError(gettext("Give every criterion a score from %(min)s to %(max)s.", min=0, max=SCORE_MAX))
     for criterion in criteria:
         score, comment = values[criterion.id]
         review.scores.append(ReviewScore(criterion_id=criterion.id, score=score, comment=comment or ""))

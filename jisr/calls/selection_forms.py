@@ -70,7 +70,7 @@ class ConflictForm(FlaskForm):
 def _score_in_range(form, field):
     value = _int_or_none(field.data)
     if value is None or not 0 <= value <= SCORE_MAX or str(value) != str(field.data).strip():
-        raise ValidationError(_("Choose a score from 0 to %(max)s.", max=SCORE_MAX))
+        raise ValidationError(_("Choose a score from %(min)s to %(max)s.", min=0, max=SCORE_MAX))
 
 
 _score_in_range.field_flags = {"required": True}  # the label says "(required)", like the other fields

@@ -45,8 +45,7 @@ def directory():
     found = services.directory(region_id, province_id, _page())
     args = {name: value for name, value in (("region", region_id), ("province", province_id)) if value}
     return render_template("incubators/directory.html", form=form, directory=found, page=found.page,
-                           pages=found.pages, args=args, phone=services.display_phone,
-                           filtered=bool(args))
+                           pages=found.pages, args=args, filtered=bool(args))
 
 
 # -- the manager's incubator -------------------------------------------------------------------------------
@@ -74,7 +73,7 @@ def _invite_form(formdata=None) -> InviteForm:
 def _render_manage(incubator, details_form=None, invite_form=None, form_id=None, status: int = 200):
     context = dict(
         incubator=incubator, load=services.load_of(incubator), staff=services.staff(incubator),
-        invitations=invitations.pending(incubator.id), phone=services.display_phone,
+        invitations=invitations.pending(incubator.id),
         details_form=details_form or _details_form(incubator), invite_form=invite_form or _invite_form(),
         revoke_form=CsrfForm(formdata=None), invitation_days=invitations.INVITATION_DAYS)
     if form_id:  # after a POST, the language switch re-posts what was typed instead of losing it

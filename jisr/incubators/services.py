@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from jisr.audit.services import record
 from jisr.auth.models import Role, User
-from jisr.bidi import display_phone  # noqa: F401  (the incubators' pages and forms show numbers so)
+from jisr.bidi import display_phone  # noqa: F401  (the details form shows the stored number so, for editing)
 from jisr.extensions import db
 from jisr.geo.models import Province, Region
 from jisr.i18n_fields import current_language

@@ -151,7 +151,7 @@ def export_files(fmt: str):
 @bp.get("/public")
 def public():
     """Anyone, signed in or not: the anonymised funnel of a programme."""
-    from .public import PRIMARY, public_funnel
+    from .public import PRIMARY, THRESHOLD, public_funnel
 
     programmes = list(db.session.scalars(sa.select(Programme).order_by(Programme.opens_on.desc(), Programme.id)))
     chosen = request.args.get("programme", type=int)
@@ -159,4 +159,4 @@ def public():
     queries.fresh()
     figures = public_funnel(programme.id) if programme else None
     return render_template("stats/public.html", programmes=programmes, programme=programme, figures=figures,
-                           public_stages=PUBLIC_STAGES, primary=PRIMARY)
+                           public_stages=PUBLIC_STAGES, primary=PRIMARY, threshold=THRESHOLD)

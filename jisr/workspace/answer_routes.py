@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from jisr.applications.models import Status
 from jisr.authz import Permission, get_application_or_404, permission_required
+from jisr.bidi import isolate
 from jisr.documents import services as documents
 from jisr.documents.forms import ACCEPT_ATTRIBUTE, UploadForm
 from jisr.documents.validation import DocumentError, human_size, max_upload_bytes
@@ -40,7 +41,7 @@ def information(application_id: int):
             except DocumentError as error:
                 upload.file.errors = [*upload.file.errors, str(error)]
             else:
-                flash(_("The document “%(name)s” has been added.", name=document.original_name), "success")
+                flash(_("The document “%(name)s” has been added.", name=isolate(document.original_name)), "success")
                 return redirect(url_for(".information", application_id=application.id), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("workspace/information.html", application=application, info_request=request_,

@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import TextInput
 
 from jisr.authz import Permission, get_application_or_404, permission_required
+from jisr.bidi import isolate
 from jisr.extensions import db
 from jisr.fields import DateField
 from jisr.forms import FlaskForm
@@ -69,7 +70,8 @@ class AmountField(Field):
                 self.data = outcomes.parse_amount(valuelist[0])
             except ValueError as error:
                 self.data = None
-                raise ValueError(_l("Write the amount in figures, for example 12500 or 12500,50.")) from error
+                raise ValueError(_l("Write the amount in figures, for example %(whole)s or %(decimal)s.",
+                                    whole=isolate("12500"), decimal=isolate("12500,50"))) from error
 
 
 class CountField(Field):
@@ -88,7 +90,8 @@ class CountField(Field):
                 self.data = outcomes.parse_count(valuelist[0])
             except ValueError as error:
                 self.data = None
-                raise ValueError(_l("Write a whole number in figures, for example 3.")) from error
+                raise ValueError(_l("Write a whole number in figures, for example %(example)s.",
+                                    example=isolate("3"))) from error
 
 
 class OutcomeForm(FlaskForm):

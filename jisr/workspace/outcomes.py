@@ -66,6 +66,7 @@ FIELD_LABELS = {
 DATES = {"activity_created_on", "commission_on"}
 AMOUNTS = {"financing_amount", "amount"}
 COUNTS = {"jobs_women", "jobs_men"}
+IDENTIFIERS = {"registration_number"}  # read left to right, even beside Arabic words
 
 
 class InvalidData(ValueError):
@@ -340,6 +341,8 @@ def display(name: str, value) -> str:
         return format_decimal(value)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if name in IDENTIFIERS:
+        return bidi.isolate(value)
     return str(value)
 
 

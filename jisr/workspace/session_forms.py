@@ -10,6 +10,7 @@ from markupsafe import Markup
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
+from jisr.bidi import example_phone, isolate, ltr
 from jisr.calls.forms import MultiCheckboxField
 from jisr.fields import DateField, IntegerField, TimeField
 from jisr.forms import FlaskForm, Form
@@ -51,9 +52,11 @@ class SessionForm(FlaskForm):
 
     def validate_place(self, field):
         if self.mode.data == SessionMode.PHONE and not PHONE.fullmatch(field.data or ""):
-            raise ValidationError(_l("For a session by phone, give the phone number, for example 0535 00 00 01."))
+            raise ValidationError(_l("For a session by phone, give the phone number, for example %(example)s.",
+                                     example=isolate(example_phone())))
         if self.mode.data == SessionMode.VIDEO and not LINK.fullmatch(field.data or ""):
-            raise ValidationError(_l("For a video call, give the link, starting with https://."))
+            raise ValidationError(_l("For a video call, give the link, starting with %(start)s.",
+                                     start=isolate("https://")))
 
     def validate(self, extra_validators=None) -> bool:
         """Every field, then the arrangements of each applicant convened who asked for some, so that all the
@@ -87,7 +90,7 @@ def session_form(rows, formdata=None, **kwargs) -> SessionForm:
             setattr(Built, name, TextAreaField(
                 _l("Arrangements made for %(name)s (%(reference)s)",
                    name=f"{row.first_name_latin or ''} {row.last_name_latin or ''}".strip(),
-                   reference=row.reference or ""),
+                   reference=isolate(row.reference)),
                 filters=F, validators=[Optional(), Length(max=1000), SafeText()]))
             names.append(name)
     Built._arrangement_names = tuple(names)
@@ -103,9 +106,9 @@ def file_label(row) -> Markup:
     from jisr.workspace.sessions import needs_of
 
     needs = [label("need", need) for need in needs_of(row)]
-    text = Markup('<bdi lang="ar">{} {}</bdi> – <bdi lang="fr">{} {}</bdi> – <bdi dir="ltr">{}</bdi>').format(
+    text = Markup('<bdi lang="ar">{} {}</bdi> – <bdi lang="fr">{} {}</bdi> – {}').format(
         row.first_name_ar or "", row.last_name_ar or "", row.first_name_latin or "", row.last_name_latin or "",
-        row.reference or "")
+        ltr(row.reference))
     if needs:
         text += Markup(" – <strong>{}</strong>").format(_l("Needs: %(needs)s", needs=str(_l(", ")).join(needs)))
     return text

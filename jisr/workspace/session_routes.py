@@ -23,7 +23,6 @@ from jisr.authz import (
 )
 from jisr.extensions import db
 from jisr.i18n import is_language_switch
-from jisr.incubators.services import display_phone
 from jisr.numbers import database_id, database_ids, page_number
 from jisr.printing import pdf_response, render_pdf
 from jisr.timeutil import aware, utcnow
@@ -127,7 +126,7 @@ def _render_show(session, status: int = 200, failed: dict | None = None, error_f
         when=sessions.times(session.starts_at, zone, session.duration_minutes),
         place_label=sessions.PLACE_LABELS.get(session.mode, ""), started=aware(session.starts_at) <= utcnow(),
         may_manage=sessions.may_manage(current_user, session), check_in_form=blank(CheckInForm, "checkin"),
-        cancel_form=blank(CancelForm, "cancel"), error_form=error_form), status
+        cancel_form=blank(CancelForm, "cancel"), error_form=error_form, code_length=sessions.CODE_LENGTH), status
 
 
 def _convocation_of(session, convocation_id: int):
@@ -224,7 +223,7 @@ def _convocation_context(application_id: int, convocation_id: int) -> dict:
     convocation = get_convocation_or_404(convocation_id)
     if convocation.application_id != application.id:
         abort(404)
-    return dict(sessions.convocation_context(application, convocation), phone=display_phone)
+    return sessions.convocation_context(application, convocation)
 
 
 VIEWERS = (Permission.APPLY, Permission.ASSIST, *STAFF)
