@@ -261,6 +261,26 @@ def test_asking_twice_while_it_is_being_prepared_makes_one_export(jobs_app, coor
     assert ask(web, pseudonymised=True).status_code == 303  # another export
     assert len(exports()) == 2
 
+    jobs.connection(app).flushdb()  # Redis emptied: the waiting ones will never run, asking again makes a new one
+    assert ask(web).status_code == 303
+    assert [e.state for e in exports()] == ["failed", "queued", "queued"] and len(jobs.queue(app).jobs) == 1
+
+
+def test_an_export_whose_worker_stopped_in_the_middle_shows_as_failed_and_is_asked_again(jobs_app, db, coordinator,
+                                                                                        files):
+    from jisr.stats import export_jobs
+
+    app = jobs_app()
+    web = app.test_client()
+    sign_in(web, coordinator)
+    assert ask(web).status_code == 303
+    db.session.execute(sa.update(ExportRequest).values(state="running", started_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    assert export_jobs.STALLED < timedelta(hours=1)
+    assert "Échec" in web.get("/statistics/exports/?lang=fr").get_data(as_text=True)
+    assert ask(web).status_code == 303
+    assert [e.state for e in exports()] == ["running", "queued"]
+
 
 def _closed_port() -> int:
     with socket.socket() as sock:

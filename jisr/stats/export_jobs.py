@@ -47,15 +47,31 @@ def lifetime() -> timedelta:
     return timedelta(hours=current_app.config.get("EXPORT_HOURS", 24))
 
 
+def _lost(export: ExportRequest) -> bool:
+    """A waiting export whose job the queue no longer has (Redis emptied): it will never run."""
+    from rq.job import Job
+
+    if export.state != QUEUED or not export.job_id or not jobs.enabled():
+        return False
+    try:
+        return not Job.exists(export.job_id, connection=jobs.connection())
+    except redis.RedisError:
+        return False  # said when its successor cannot be enqueued either
+
+
 def ask(user: User, fmt: str, pseudonymised: bool) -> tuple[ExportRequest, bool]:
     """Her export of the files of her scope, written in her current language; the one of hers still waiting or
     running for the same thing when there is one (a second click, a reloaded form), and False for "not new"."""
+    now = utcnow()
     waiting = db.session.scalar(sa.select(ExportRequest).where(
         ExportRequest.user_id == user.id, ExportRequest.kind == "files", ExportRequest.format == fmt,
-        ExportRequest.pseudonymised.is_(pseudonymised), ExportRequest.state.in_((QUEUED, RUNNING)),
-        ExportRequest.created_at > utcnow() - STALE).limit(1))
-    if waiting is not None:
+        ExportRequest.pseudonymised.is_(pseudonymised), ExportRequest.created_at > now - STALE,
+        sa.or_(ExportRequest.state == QUEUED,
+               sa.and_(ExportRequest.state == RUNNING, ExportRequest.started_at > now - STALLED))).limit(1))
+    if waiting is not None and not _lost(waiting):
         return waiting, False
+    if waiting is not None:
+        waiting.state, waiting.error, waiting.finished_at, waiting.expires_at = FAILED, "error", now, now + lifetime()
     export = ExportRequest(user_id=user.id, role=user.role, kind="files", format=fmt, pseudonymised=pseudonymised,
                            filters={}, language=current_language(), state=QUEUED)
     db.session.add(export)
