@@ -189,6 +189,7 @@ def register_blueprints(app: Flask) -> None:
     from jisr.programmes.consent_routes import bp as consent_bp
     from jisr.rights.routes import admin_bp as erasure_admin_bp
     from jisr.rights.routes import bp as rights_bp
+    from jisr.stats.export_routes import bp as exports_bp
     from jisr.stats.routes import bp as stats_bp
     from jisr.workspace.answer_routes import bp as answers_bp
     from jisr.workspace.outcome_routes import bp as outcomes_bp
@@ -216,6 +217,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_admin_bp)
     app.register_blueprint(reference_admin_bp)
     app.register_blueprint(stats_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(rights_bp)
     app.register_blueprint(api_tokens_bp)
     app.register_blueprint(erasure_admin_bp)

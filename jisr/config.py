@@ -89,6 +89,8 @@ class Config:
         # Seconds before each retry of a failed job (back-off); a job runs once more than there are intervals.
         self.JOBS_RETRY_INTERVALS = [int(s) for s in (_env("JOBS_RETRY_INTERVALS", "30,300,1800") or "").split(",")
                                      if s.strip()]
+        # With a queue, a files export is prepared by a job and kept this long for the one who asked for it.
+        self.EXPORT_HOURS = _int("EXPORT_HOURS", 24)
 
         # SMS: "log" (written to the log), "http" (a gateway's HTTP API), or "package.module:factory".
         self.SMS_GATEWAY = _env("SMS_GATEWAY", "log")

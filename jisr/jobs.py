@@ -12,11 +12,14 @@ The jobs:
   never talks to an SMTP server or an SMS gateway. Retried with back-off (JISR_JOBS_RETRY_INTERVALS); at the
   last attempt what still fails is `failed` in the outbox and the job lands in the failed registry.
 - `send_reminders()`, `apply_retention()`: what `flask send-reminders` and `flask apply-retention` enqueue
-  when there is a queue (`--now` runs them in place). Both are idempotent, so a retry does no harm.
+  when there is a queue (`--now` runs them in place). Both are idempotent, so a retry does no harm. Retention
+  also removes the expired exports.
+- `export_files(id)`: the files export someone asked for at /statistics/exports/, written to the document store
+  for her alone (jisr/stats/export_jobs.py). A retry starts it again; at the last attempt it is `failed`.
 
 Without Redis nothing here runs: e-mails are delivered after the commit of the request that wrote them, and
-cron runs the commands in place, as on one machine. Large exports stay streamed in the request (in constant
-memory, jisr/stats/exports.py). Jobs reference messages and files by id only: no personal data in Redis.
+cron runs the commands in place, as on one machine; exports are streamed in the request (in constant memory,
+jisr/stats/exports.py). Jobs reference messages, files and exports by id only: no personal data in Redis.
 """
 
 from __future__ import annotations
@@ -145,13 +148,25 @@ def remind_due() -> int:
 
 
 def apply_retention() -> int:
-    """Anonymise the applicants whose files all closed more than JISR_RETENTION_DAYS ago."""
+    """Anonymise the applicants whose files all closed more than JISR_RETENTION_DAYS ago; remove the expired
+    exports (daily is soon enough: a download is refused from the moment an export expires)."""
     from jisr.rights.erasure import apply_retention as run
+    from jisr.stats.export_jobs import purge_expired
 
     _count_attempt()
     count = run()
     db.session.commit()
+    purge_expired()
+    db.session.commit()
     return count
+
+
+def export_files(export_id: int) -> int:
+    """Write the files export `export_id` to the document store; returns its number of rows."""
+    from jisr.stats.export_jobs import run
+
+    job, last = _count_attempt()
+    return run(export_id, attempt=int(job.meta["attempts"]) if job else 1, last=last)
 
 
 # -- the worker ----------------------------------------------------------------------------------------------

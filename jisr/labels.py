@@ -166,6 +166,8 @@ LABELS: dict[str, dict[str, object]] = {
     "outbox_state": {"pending": _l("Waiting to be sent"), "sent": _l("Sent"), "logged": _l("Written to the log"),
                      "failed": _l("Not delivered")},
     "channel": {"email": _l("E-mail"), "sms": _l("SMS")},
+    "export_state": {"queued": _l("Waiting to be prepared"), "running": _l("Being prepared"),
+                     "ready": _l("Ready"), "failed": _l("Failed")},
     "language": {"ar": _l("Arabic"), "fr": _l("French")},
     "funnel_stage": {
         "registered": _l("Files started"), "submitted": _l("Sent"), "eligible": _l("Eligible"),

@@ -28,7 +28,7 @@ from jisr.outbox.models import OutboxMessage  # noqa: F401
 from jisr.programmes.models import ConsentText, Programme  # noqa: F401
 from jisr.rights.models import ErasureRequest  # noqa: F401
 from jisr.routing.models import RoutingDecision  # noqa: F401
-from jisr.stats.models import ApplicationFact, FunnelCount, FunnelDelta  # noqa: F401
+from jisr.stats.models import ApplicationFact, ExportRequest, FunnelCount, FunnelDelta  # noqa: F401
 from jisr.workspace.models import (  # noqa: F401
     Assessment,
     AssessmentCriterion,

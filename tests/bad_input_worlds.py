@@ -472,6 +472,12 @@ def job_act(w):
     return Target(revoke.user, paths, page=revoke.page, like={path: revoke.paths[0] for path in paths})
 
 
+def export_ask(w):
+    """Without a queue (no JISR_REDIS_URL in the tests) a valid request leads to the streamed download."""
+    return Target(w.make_user(role="coordinator", provinces=[w.province("errachidia")]), ["/statistics/exports/"],
+                  valid={"format": "csv", "pseudonymised": "y"})
+
+
 def erasure_decide(w):
     from jisr.rights import erasure
 
@@ -745,6 +751,7 @@ FORMS: dict[str, Case] = {
     "reference_admin.rename_place": Case("admin", place_rename),
     # Coordinators.
     "coordination.eligibility": Case("coordinator", eligibility),
+    "exports.ask": Case("coordinator", export_ask),
     "coordination.reroute": Case("coordinator", reroute),
     "selection.score": Case("coordinator", score),
     "selection.conflict": Case("coordinator", conflict),

@@ -23,12 +23,13 @@ def fill_every_table() -> None:
     """Commit the demo data plus one row of each kind it lacks; fails when a table stays empty, so a new
     table gets its row here (and so its place in the backup and migration tests)."""
     from jisr.applications.models import Application, Consent, PriorTraining, ProjectMember
-    from jisr.auth.models import PasswordResetCode, SignInLock
+    from jisr.auth.models import PasswordResetCode, SignInLock, User
     from jisr.calls.models import AssociationApplication, AssociationDocument
     from jisr.demo import seed_demo
     from jisr.documents.models import Document
     from jisr.geo.models import Sector
     from jisr.stats import facts
+    from jisr.stats.models import ExportRequest
     from jisr.timeutil import local_today, utcnow
     from jisr.workspace.models import DuplicateResolution
 
@@ -57,6 +58,11 @@ def fill_every_table() -> None:
     db.session.add(SignInLock(key="0" * 64, failures=3))
     low, high = sorted((first.id, second.id))
     db.session.add(DuplicateResolution(first_id=low, second_id=high, verdict="not_duplicate", note="Deux sœurs"))
+    admin = db.session.scalar(sa.select(User).where(User.role == "admin").order_by(User.id).limit(1))
+    export = _stored(b"\xef\xbb\xbfPseudonyme,Statut\r\n")
+    db.session.add(ExportRequest(user_id=admin.id, role=admin.role, format="csv", pseudonymised=True, language="fr",
+                                 state="ready", attempts=1, row_count=0, stored_name=export["stored_name"],
+                                 size=export["size"], finished_at=utcnow(), expires_at=utcnow() + timedelta(hours=24)))
     second.carrier = "group" if second.carrier != "group" else "individual"  # moves it in the summary
     db.session.commit()
 

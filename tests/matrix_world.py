@@ -12,7 +12,7 @@ jisr/authz.py: the matrix checks the app against them.
                 U4 in Midelt before Midelt was taken from her; another agent of E registered U3 (draft D_g2)
     manager     of I1; she was the representative of AA_sel, the association that became I1
     mentor      M1 of I1; F3 is I1's too, with another mentor, convened in S3 (by the manager)
-    coordinator of E; reviewer of AA_sub (another reviews AA_other)
+    coordinator of E; reviewer of AA_sub (another reviews AA_other); she and the admin each have a files export
     outsiders   F2 (Z, I2, in mentoring, session S2, financing decision) and its owner's draft D2
 """
 
@@ -99,6 +99,7 @@ def build(fx) -> World:
     from jisr.programmes.admin import GRIDS
     from jisr.rights import erasure
     from jisr.routing import services as routing
+    from jisr.stats import export_jobs
     from jisr.workspace import grids, outcomes, sessions
     from jisr.workspace import services as workspace
     from jisr.workspace.models import ReasonKind
@@ -289,6 +290,14 @@ def build(fx) -> World:
         token_ids[role] = found.id
     db.session.commit()
 
+    # Files exports, each prepared as its job would (in place: no queue here), for the two roles that export.
+    exported = {}
+    for someone in (coordinator, admin):
+        export, _new = export_jobs.ask(someone, "csv", False)
+        db.session.commit()
+        export_jobs.run(export.id)
+        exported[someone.id] = export.id
+
     stage1, stage2 = (GRIDS["stages"].rows(p)[0].id for p in (p1, p2))
     handicrafts = db.session.scalar(sa.select(Sector.id).where(Sector.code == "handicrafts"))
 
@@ -329,6 +338,8 @@ def build(fx) -> World:
         "token": {"*": (token_ids[APPLICANT], token_ids[ADMIN]),
                   **{role: (token_ids[role], token_ids[APPLICANT if role != APPLICANT else ADMIN]) for role in users}},
         "erasure_request": {"*": (erasure_request.id, MISSING)},
+        "export": {"*": (exported[coordinator.id], exported[admin.id]),
+                   ADMIN: (exported[admin.id], exported[coordinator.id])},
         "user": {"*": (applicant.id, MISSING)},
         "programme": {"*": (p1.id, MISSING)},
         "grid_item": {"*": (stage1, stage2)},

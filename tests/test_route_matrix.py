@@ -231,6 +231,10 @@ TABLE: dict[str, E] = {
     "stats.dashboard": E((CO,)),
     "stats.export_dashboard": E((CO,), {"fmt": ("csv", "csv")}),
     "stats.export_files": E((CO,), {"fmt": ("csv", "csv")}),
+    # Her own exports only: another's is a 404, to admins too. Without a queue, asking leads to the streamed download.
+    "exports.index": E((CO,)),
+    "exports.ask": E((CO,)),
+    "exports.download": E((CO,), {"export_id": "export"}),
     # -- API tokens and the API --------------------------------------------------------------------------------
     "api_tokens.index": E(SIGNED_IN),
     "api_tokens.create": E(SIGNED_IN),

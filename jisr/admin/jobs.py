@@ -1,6 +1,7 @@
 """The dead letter of the job queue for admins: the jobs that failed at their last attempt (RQ's
-FailedJobRegistry), what they were about (message ids and their state, never a recipient), their error, their
-attempts and when they failed; retry one (a delivery job then attempts its failed messages again) or delete it."""
+FailedJobRegistry), what they were about (message ids and their state, never a recipient; an export's number,
+format and state, never who asked), their error, their attempts and when they failed; retry one (a delivery job
+then attempts its failed messages again) or delete it."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from jisr.outbox.models import OutboxMessage
 
 SHOWN = 50
 KINDS = {"jisr.jobs.deliver": "deliver", "jisr.jobs.send_reminders": "send_reminders",
-         "jisr.jobs.apply_retention": "apply_retention"}
+         "jisr.jobs.apply_retention": "apply_retention", "jisr.jobs.export_files": "export_files"}
 
 
 @dataclass
@@ -33,6 +34,7 @@ class FailedJob:
     failed_at: datetime | None
     messages: list[tuple[int, str, str]] = field(default_factory=list)  # (id, channel, state)
     missing: list[int] = field(default_factory=list)  # message ids no longer in the outbox (erased)
+    export: tuple[int, str, bool, str | None] | None = None  # (id, format, pseudonymised, state; None: expired)
 
 
 @dataclass
@@ -65,6 +67,16 @@ def _message_ids(job: Job) -> list[int]:
     return [int(i) for i in job.args[0]]
 
 
+def _export(job: Job) -> tuple[int, str, bool, str | None] | None:
+    from jisr.stats.models import ExportRequest
+
+    if KINDS.get(job.func_name or "") != "export_files" or not job.args:
+        return None
+    found = db.session.get(ExportRequest, int(job.args[0]))
+    return (int(job.args[0]), found.format, found.pseudonymised, found.state) if found else (
+        int(job.args[0]), "", False, None)
+
+
 def overview() -> Overview:
     """Raises redis.RedisError when the queue cannot be reached."""
     queue = jobs.queue()
@@ -82,7 +94,7 @@ def overview() -> Overview:
             id=job.id, function=job.func_name or "?", kind=KINDS.get(job.func_name or "", "other"),
             error=_error(job), attempts=int(job.meta.get("attempts", 0)), failed_at=job.ended_at,
             messages=[(i, *states[i]) for i in ids_of_job if i in states],
-            missing=[i for i in ids_of_job if i not in states]))
+            missing=[i for i in ids_of_job if i not in states], export=_export(job)))
     return Overview(failed=failed, failed_total=registry.count, queued=queue.count,
                     scheduled=queue.scheduled_job_registry.count, running=queue.started_job_registry.count,
                     workers=Worker.count(queue=queue))

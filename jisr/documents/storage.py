@@ -11,10 +11,12 @@ committed. Both follow the session's own events, so routes and services need not
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
 import secrets
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,12 +59,16 @@ class LocalStore:
         return self.root / name[:2] / _checked(name)
 
     def write(self, name: str, data: bytes) -> None:
+        self.write_file(name, io.BytesIO(data))
+
+    def write_file(self, name: str, source) -> None:
+        """Copy an open binary file in chunks (an export can be larger than what memory should hold)."""
         target = self.path(name)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")  # mode 0600
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(data)
+                shutil.copyfileobj(source, out, CHUNK_SIZE)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, target)
@@ -111,6 +117,12 @@ class S3Store:
     def write(self, name: str, data: bytes) -> None:
         self.client.put_object(Bucket=self.bucket, Key=self.key(name), Body=data,
                                ContentType="application/octet-stream")
+
+    def write_file(self, name: str, source) -> None:
+        """An open binary file, sent in parts (boto3's multipart upload: a few parts in memory, never the whole);
+        the object exists only once its last part is in."""
+        self.client.upload_fileobj(source, self.bucket, self.key(name),
+                                   ExtraArgs={"ContentType": "application/octet-stream"})
 
     def open(self, name: str):
         return self.open_sized(name)[0]
@@ -181,6 +193,21 @@ def save(data: bytes, session: Session) -> StoredFile:
     return StoredFile(name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest())
 
 
+def save_file(source, session: Session) -> StoredFile:
+    """Store an open binary file from where it stands, read in chunks (hashed first, then copied), under a new
+    random name; removed again if `session` rolls back."""
+    digest, size, start = hashlib.sha256(), 0, source.tell()
+    while chunk := source.read(CHUNK_SIZE):
+        digest.update(chunk)
+        size += len(chunk)
+    source.seek(start)
+    name = secrets.token_hex(16)
+    target = store()
+    target.write_file(name, source)
+    session.info.setdefault(_WRITTEN, set()).add((target, name))
+    return StoredFile(name=name, size=size, sha256=digest.hexdigest())
+
+
 def open_stored(name: str):
     """The stored bytes, opened for reading (FileNotFoundError when missing); the caller closes it."""
     return store().open(name)
@@ -224,6 +251,8 @@ def _after_transaction_end(session: Session, transaction) -> None:
 #: What may be shown inside a page (staff look at her photos and ID card without downloading them).
 #: Never HTML, SVG or PDF: those could run script or be mistaken for a page of the site.
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+#: Our own exports, always sent as attachments: a spreadsheet opens them, never the browser as a page.
+EXPORT_TYPES = frozenset({"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
 
 
 def _disposition(as_attachment: bool, download_name: str) -> str:
@@ -241,7 +270,7 @@ def send_stored(name: str, content_type: str, download_name: str, inline: bool =
         body, size = store().open_sized(name)
     except (ValueError, FileNotFoundError):
         abort(404)
-    if content_type not in ACCEPTED:  # never what the browser would run or render as a page of the site
+    if content_type not in ACCEPTED and content_type not in EXPORT_TYPES:  # never what a browser runs as a page
         content_type = "application/octet-stream"
 
     def chunks():

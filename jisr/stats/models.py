@@ -6,16 +6,19 @@ a change moves exactly its own counts.
 
 Rows of the "incubator" dimension also carry an incubator's *measures* beside the funnel's stages: `stage` names
 what is added up (jisr.stats.facts.MEASURES: days to first contact, jobs, financing, mentoring stages reached) and
-`count` holds the sum. Sums of seconds and centimes outgrow a 32-bit integer, hence BigInteger counts."""
+`count` holds the sum. Sums of seconds and centimes outgrow a 32-bit integer, hence BigInteger counts.
+
+`export_requests` are the files exports prepared by a job when there is a job queue (jisr/stats/export_jobs.py)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jisr.extensions import db
+from jisr.timeutil import utcnow
 
 
 class ApplicationFact(db.Model):
@@ -68,3 +71,34 @@ class FunnelDelta(db.Model):
     value: Mapped[str] = mapped_column(sa.String(40))
     stage: Mapped[str] = mapped_column(sa.String(20))
     delta: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class ExportRequest(db.Model):
+    """A files export asked for by one user and prepared by a job: what she asked, where it stands, and the stored
+    file (served to her alone until `expires_at`). The job reads the files with her scope when it runs, and only
+    while she still has the role she asked with (`role`)."""
+
+    __tablename__ = "export_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(30))
+    kind: Mapped[str] = mapped_column(sa.String(20), default="files")
+    format: Mapped[str] = mapped_column(sa.String(10))  # csv, xlsx
+    pseudonymised: Mapped[bool] = mapped_column(default=False)
+    filters: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # none for the files export yet
+    language: Mapped[str] = mapped_column(sa.String(10))  # headers and labels are written in it
+    state: Mapped[str] = mapped_column(sa.String(20), default="queued")  # queued, running, ready, failed
+    error: Mapped[str | None] = mapped_column(sa.String(20))  # "refused" (no longer allowed) or "error"
+    attempts: Mapped[int] = mapped_column(default=0)
+    job_id: Mapped[str | None] = mapped_column(sa.String(64))
+    row_count: Mapped[int | None] = mapped_column()
+    size: Mapped[int | None] = mapped_column(sa.BigInteger)
+    stored_name: Mapped[str | None] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+
+    def __repr__(self) -> str:
+        return f"<ExportRequest {self.id} {self.kind}.{self.format} {self.state}>"

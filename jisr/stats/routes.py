@@ -5,7 +5,17 @@ query string: programme, province, period of months started."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, render_template, request, send_file, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,6 +24,7 @@ from wtforms import SelectField
 from wtforms.fields import MonthField
 from wtforms.validators import Optional, ValidationError
 
+from jisr import jobs
 from jisr.audit.services import record
 from jisr.authz import Permission, permission_required
 from jisr.extensions import db
@@ -109,7 +120,7 @@ def dashboard():
         # Translated once, filled in on every row of the incubators' record (hundreds of gettext calls otherwise).
         record_texts=dict(places=_("%(load)s of %(capacity)s"), share=_("%(rate)s%% of its files"),
                           none_yet=_("None taken up yet"), stage=_("%(stage)s: %(count)s")),
-        export_args={k: v for k, v in request.args.items() if v}, **data,
+        export_args={k: v for k, v in request.args.items() if v}, files_by_job=jobs.enabled(), **data,
         funnel_chart=queries.bars([(label("funnel_stage", s), funnel[s]) for s in STAGES], rtl=rtl),
         trend_chart=queries.bars([(format_date(month, "MMMM y"), counts["submitted"]) for month, counts in trend],
                                  rtl=rtl),
@@ -142,7 +153,11 @@ def export_dashboard(fmt: str):
 @bp.get("/export/files.<any(csv, xlsx):fmt>")
 @permission_required(Permission.COORDINATE)
 def export_files(fmt: str):
-    """Every sent file of the reader's scope; `?pseudonymised=1` without anything that names a person."""
+    """Every sent file of the reader's scope; `?pseudonymised=1` without anything that names a person. With a job
+    queue a job prepares it instead (export_routes.py): an old link or bookmark leads to the page that asks."""
+    if jobs.enabled():
+        flash(_("Exports of files are prepared in the background: ask for one here, then download it."), "info")
+        return redirect(url_for("exports.index"))
     pseudonymised = request.args.get("pseudonymised") == "1"
     record("stats.files_exported", format=fmt, pseudonymised=pseudonymised)
     return _download(exports.file_rows(current_user, pseudonymised), "jisr-files", fmt, _("Files"))

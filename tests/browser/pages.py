@@ -348,6 +348,7 @@ from . import (  # noqa: E402
     pages_api,
     pages_calls,
     pages_coordination,
+    pages_exports,
     pages_incubators,
     pages_jobs,
     pages_outcomes,
@@ -362,7 +363,7 @@ from . import (  # noqa: E402
 
 for _feature in (pages_calls, pages_selection, pages_incubators, pages_coordination, pages_sessions, pages_outcomes,
                  pages_workspace, pages_admin, pages_stats, pages_rights,
-                 pages_api, pages_programmes, pages_reference, pages_jobs):
+                 pages_api, pages_programmes, pages_reference, pages_jobs, pages_exports):
     ROLES.update(_feature.ROLES)
     PAGES.extend(_feature.PAGES)
 
