@@ -21,7 +21,7 @@ _BIDI = """() => {
   const GROUP = `[${D}]+(?:[.,:/\\\\-\\u066b\\u066c][${D}]+)*`;
   const NUMBER = new RegExp(`${GROUP}(?:[ \\u00a0\\u202f]${GROUP})+`, 'g');
   const RTL = /(?=\\p{L})[\\p{Script=Arabic}\\p{Script=Hebrew}\\p{Script=Syriac}\\p{Script=Thaana}]/u;  // letters
-  const VALUE = 'bdi[dir=ltr i], [dir=ltr i], .ltr';
+  const VALUE = '[dir=ltr i], .ltr';  // bdi[dir=ltr] included
   const hidden = e => e.closest('.visually-hidden, script, style, textarea, select, option, template')
       || !e.checkVisibility({visibilityProperty: true, opacityProperty: true});
   const outermostValue = e => { let v = null;
