@@ -143,6 +143,13 @@ def request_reset_code(page, world) -> None:
     submit_as_is(page, world)
 
 
+def give_a_wrong_phone(page, world) -> None:
+    """A number too short: the error shows the example number, which must read left to right in Arabic."""
+    page.fill("#full_name", "Fatima Zahra")
+    page.fill("#phone", "0512")
+    submit_as_is(page, world)
+
+
 def save_identity(page, world) -> None:
     """Fill the identity step as she would and continue: the next step shows the "Saved." message."""
     for name in ("first_name_ar", "last_name_ar", "first_name_latin", "last_name_latin", "national_id",
@@ -290,6 +297,7 @@ PAGES: list[Page] = [
     Page("login", "anonymous", "/account/login", "errors"),
     Page("register", "anonymous", "/account/register"),
     Page("register", "anonymous", "/account/register", "errors"),
+    Page("register", "anonymous", "/account/register", "wrong-phone", act=give_a_wrong_phone, status=422),
     Page("reset", "anonymous", "/account/reset"),
     Page("reset", "anonymous", "/account/reset", "errors"),
     Page("reset-confirm", "anonymous", "/account/reset", "code-sent", act=request_reset_code),
