@@ -72,27 +72,10 @@ def main() -> None:
     os.environ.setdefault("JISR_SECRET_KEY", "bench-" + secrets.token_hex(8))
     os.environ["JISR_RATELIMIT_ENABLED"] = "0"
     os.environ.setdefault("JISR_UPLOAD_DIR", f"/tmp/jisr-profile-{secrets.token_hex(4)}")
-    from flask_migrate import upgrade
-
     from jisr import create_app
-    from jisr.demo import seed_incubators, seed_programme
-    from jisr.geo.models import Province, Sector
-    from jisr.geo.reference import load_reference_data
 
     app = create_app()
-    from datetime import date
-    with app.app_context():
-        db.drop_all()
-        db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-        db.session.commit()
-        upgrade()
-        load_reference_data()
-        seed_programme(date.today())
-        seed_incubators()
-        db.session.commit()
-        province_id = db.session.scalar(sa.select(Province.id).where(Province.code == "errachidia"))
-        sector_id = db.session.scalar(sa.select(Sector.id).where(Sector.code == "handicrafts"))
-        db.session.remove()
+    province_id, sector_id = surge.prepare(app)
 
     cpu: dict[str, list[float]] = defaultdict(list)
     queries: dict[str, list[int]] = defaultdict(list)

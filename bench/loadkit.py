@@ -61,6 +61,24 @@ def gunicorn(env: dict, workers: int = 4, threads: int = 1, timeout: float = 120
             process.wait()
 
 
+def fresh_database(app) -> None:
+    """Empty the benchmark's own database and build it again by the migrations, with the reference data (regions,
+    provinces, sectors): what every load script starts from."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from jisr.extensions import db
+    from jisr.geo.reference import load_reference_data
+
+    with app.app_context():
+        db.drop_all()
+        db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        upgrade()
+        load_reference_data()
+        db.session.commit()
+
+
 def signed_session(app, user_id: int, **extra) -> str:
     """A session cookie value for `user_id`, as the app signs them (the simulated user is signed in); `extra`
     adds other keys of the session (bench/national.py: what a browser's session holds after a first page)."""

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from loadkit import browser, csrf_token, gunicorn, percentile  # noqa: E402
+from loadkit import browser, csrf_token, fresh_database, gunicorn, percentile  # noqa: E402
 
 from jisr.extensions import db  # noqa: E402
 
@@ -130,20 +130,13 @@ def main() -> None:
         sys.exit("Set JISR_DATABASE_URL to a PostgreSQL database of its own.")
     os.environ.setdefault("JISR_SECRET_KEY", "bench-" + secrets.token_hex(8))
     os.environ["JISR_RATELIMIT_ENABLED"] = "0"
-    from flask_migrate import upgrade
-
     from jisr import create_app
     from jisr.demo import seed_programme
-    from jisr.geo.reference import load_reference_data
     from jisr.incubators.models import Incubator
 
     app = create_app()
+    fresh_database(app)
     with app.app_context():
-        db.drop_all()
-        db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-        db.session.commit()
-        upgrade()
-        load_reference_data()
         programme = seed_programme(date.today())
         db.session.flush()
         from jisr.geo.models import Province

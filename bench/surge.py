@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from loadkit import browser, csrf_token, gunicorn, percentile  # noqa: E402
+from loadkit import browser, csrf_token, fresh_database, gunicorn, percentile  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from jisr.extensions import db  # noqa: E402
@@ -115,6 +115,23 @@ def journey(base: str, n: int, province_id: int, sector_id: int) -> bool:
         return False
 
 
+def prepare(app) -> tuple[int, int]:
+    """The surge's database: built afresh, an open call and the demo incubators; the province and sector the
+    simulated applicants choose."""
+    from jisr.demo import seed_incubators, seed_programme
+    from jisr.geo.models import Province, Sector
+
+    fresh_database(app)
+    with app.app_context():
+        seed_programme(date.today())
+        seed_incubators()
+        db.session.commit()
+        province_id = db.session.scalar(sa.select(Province.id).where(Province.code == "errachidia"))
+        sector_id = db.session.scalar(sa.select(Sector.id).where(Sector.code == "handicrafts"))
+        db.session.remove()
+    return province_id, sector_id
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applicants", type=int, default=400)
@@ -127,26 +144,11 @@ def main() -> None:
         sys.exit("Set JISR_DATABASE_URL to a PostgreSQL database of its own.")
     os.environ.setdefault("JISR_SECRET_KEY", "bench-" + secrets.token_hex(8))
     os.environ["JISR_RATELIMIT_ENABLED"] = "0"
-    from flask_migrate import upgrade
-
     from jisr import create_app
-    from jisr.demo import seed_incubators, seed_programme
-    from jisr.geo.models import Province, Sector
-    from jisr.geo.reference import load_reference_data
 
     app = create_app()
     uploads = Path(os.environ.get("JISR_UPLOAD_DIR") or f"/tmp/jisr-surge-{secrets.token_hex(4)}")
-    with app.app_context():
-        db.drop_all()
-        db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-        db.session.commit()
-        upgrade()
-        load_reference_data()
-        seed_programme(date.today())
-        seed_incubators()
-        db.session.commit()
-        province_id = db.session.scalar(sa.select(Province.id).where(Province.code == "errachidia"))
-        sector_id = db.session.scalar(sa.select(Sector.id).where(Sector.code == "handicrafts"))
+    province_id, sector_id = prepare(app)
     env = {"JISR_DATABASE_URL": url, "JISR_SECRET_KEY": os.environ["JISR_SECRET_KEY"],
            "JISR_RATELIMIT_ENABLED": "0", "JISR_UPLOAD_DIR": str(uploads)}
     with gunicorn(env, workers=args.workers, threads=args.threads) as base:
