@@ -51,7 +51,7 @@ def create_app(config: object | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from jisr import models  # noqa: F401  (every table known to Alembic)
     from jisr.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-    from jisr.i18n import select_locale
+    from jisr.i18n import install_template_gettext, select_locale
 
     db.init_app(app)
     _count_as_files_move()
@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     storage.init_app(app)
     migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from flask_babel import force_locale, gettext
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ["ar", "fr"]
@@ -146,3 +147,15 @@ def test_compiled_catalogue_is_not_older_than_its_source(lang):
     po = ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"
     mo = po.with_suffix(".mo")
     assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime, "run `make translations`"
+
+
+def test_templates_follow_a_forced_locale_inside_a_request(app):
+    """Templates' messages come from a per-request cache (jisr/i18n._translations): a message rendered in her
+    language for an SMS or a PDF, within a page in another, must not be read from it."""
+    from flask import render_template_string
+
+    with app.test_request_context("/?lang=ar"):
+        assert render_template_string("{{ _('Saved.') }}") == gettext("Saved.") != "Saved."
+        with force_locale("fr"):
+            assert render_template_string("{{ _('Saved.') }}") == "Enregistré."
+        assert render_template_string("{{ _('Saved.') }}") == gettext("Saved.")
