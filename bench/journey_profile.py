@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
 import surge  # noqa: E402
-from loadkit import percentile  # noqa: E402
+from loadkit import bench_environment, percentile  # noqa: E402
 
 from jisr.extensions import db  # noqa: E402
 
@@ -67,10 +67,7 @@ def main() -> None:
     parser.add_argument("--kind", help='profile only this kind of request (e.g. "GET identity")')
     parser.add_argument("--queries", action="store_true", help="print the SQL statements of the last journey")
     args = parser.parse_args()
-    if not os.environ.get("JISR_DATABASE_URL", "").startswith("postgresql"):
-        sys.exit("Set JISR_DATABASE_URL to a PostgreSQL database of its own.")
-    os.environ.setdefault("JISR_SECRET_KEY", "bench-" + secrets.token_hex(8))
-    os.environ["JISR_RATELIMIT_ENABLED"] = "0"
+    bench_environment()
     os.environ.setdefault("JISR_UPLOAD_DIR", f"/tmp/jisr-profile-{secrets.token_hex(4)}")
     from jisr import create_app
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -59,6 +60,17 @@ def gunicorn(env: dict, workers: int = 4, threads: int = 1, timeout: float = 120
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def bench_environment() -> str:
+    """The load scripts' settings: a PostgreSQL database of their own (JISR_DATABASE_URL, returned), a secret key
+    shared with the gunicorn they start, rate limits off (every simulated person comes from 127.0.0.1)."""
+    url = os.environ.get("JISR_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        sys.exit("Set JISR_DATABASE_URL to a PostgreSQL database of its own.")
+    os.environ.setdefault("JISR_SECRET_KEY", "bench-" + secrets.token_hex(8))
+    os.environ["JISR_RATELIMIT_ENABLED"] = "0"
+    return url
 
 
 def fresh_database(app) -> None:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from loadkit import browser, csrf_token, fresh_database, gunicorn, percentile  # noqa: E402
+from loadkit import bench_environment, browser, csrf_token, fresh_database, gunicorn, percentile  # noqa: E402
 
 from jisr.extensions import db  # noqa: E402
 
@@ -125,11 +125,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=64)
     args = parser.parse_args()
-    url = os.environ.get("JISR_DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        sys.exit("Set JISR_DATABASE_URL to a PostgreSQL database of its own.")
-    os.environ.setdefault("JISR_SECRET_KEY", "bench-" + secrets.token_hex(8))
-    os.environ["JISR_RATELIMIT_ENABLED"] = "0"
+    url = bench_environment()
     from jisr import create_app
     from jisr.demo import seed_programme
     from jisr.incubators.models import Incubator

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 import phonenumbers
 from flask import current_app, has_app_context
@@ -75,8 +76,13 @@ def phone(e164: str | None) -> Markup:
 
 def example_phone() -> str:
     """The example mobile number the forms show (06 12 34 56 78 in Morocco), in plain text."""
-    number = phonenumbers.example_number_for_type(_country(), phonenumbers.PhoneNumberType.MOBILE)
-    if _country() == "MA":  # the libphonenumber example (06 50 …) reads less like an example than this one
+    return _example_phone(_country())
+
+
+@lru_cache(maxsize=8)
+def _example_phone(country: str) -> str:
+    number = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    if country == "MA":  # the libphonenumber example (06 50 …) reads less like an example than this one
         number = phonenumbers.parse("+212612345678", None)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL) if number else ""
 
